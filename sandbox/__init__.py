@@ -1,0 +1,1 @@
+"""Isolated execution of untrusted code (the code domain builds this out; empty for now)."""
