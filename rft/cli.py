@@ -1,0 +1,175 @@
+"""`rft train | eval | verify`: parse, call, report. Errors the user can fix exit 2 in one line."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from rft.errors import UserError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="rft: verifier-driven reinforcement fine-tuning (SFT warm-up, then GRPO).")
+
+
+def _quiet_libraries() -> None:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
+    import transformers
+
+    transformers.utils.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+
+
+def task_path(path: str) -> Path:
+    """A task YAML on disk, or a built-in one (`tasks/arith.yaml` works from any directory)."""
+    p = Path(path)
+    if p.exists() or p.parent.name != "tasks":
+        return p
+    packaged = resources.files("rft.tasks") / p.name
+    return Path(str(packaged)) if packaged.is_file() else p
+
+
+def prepare_run_dir(run_dir: Path, resume: bool, overwrite: bool) -> None:
+    if resume and overwrite:
+        raise UserError("--resume and --overwrite contradict each other; pick one", field="flags")
+    if resume:
+        if not run_dir.exists():
+            raise UserError("nothing to resume: the run directory does not exist", file=str(run_dir), field="--resume")
+        return
+    if run_dir.exists() and any(run_dir.iterdir()):
+        if not overwrite:
+            raise UserError("run directory already exists; pass --resume to continue it or --overwrite to replace it",
+                            file=str(run_dir), field="train.output_dir")
+        shutil.rmtree(run_dir)
+
+
+@app.command()
+def train(task: str = typer.Argument(..., help="Task YAML (e.g. tasks/arith.yaml)."),
+          set_: Optional[List[str]] = typer.Option(None, "--set", help="Override a key: --set algorithm.lr=1e-5"),
+          resume: bool = typer.Option(False, "--resume", help="Continue the run from its latest checkpoint."),
+          overwrite: bool = typer.Option(False, "--overwrite", help="Delete an existing run directory first."),
+          output: Optional[str] = typer.Option(None, "--output", help="Run directory (default: train.output_dir)."),
+          model: Optional[str] = typer.Option(None, "--model", help="Start from this model instead of model.name.")):
+    """SFT warm-up on reference solutions, then GRPO against the task's verifier."""
+    from rft.config import load_config
+
+    cfg = load_config(task_path(task), set_ or [])
+    run_dir = Path(output or cfg.output_dir)
+    prepare_run_dir(run_dir, resume, overwrite)
+    _quiet_libraries()
+    from rft.console import ConsoleReporter, console, print_summary
+    from rft.trainer import Trainer
+
+    console.print(f"[bold]rft train[/] {task} -> {run_dir}")
+    with ConsoleReporter() as reporter:
+        summary = Trainer(cfg, run_dir, model_path=model, callbacks=[reporter]).train(resume=resume)
+    print_summary(summary, str(run_dir))
+    console.print(f"metrics: {run_dir / 'metrics.jsonl'} | curve: {run_dir / 'reward_curve.png'} | model: {run_dir / 'final'}")
+
+
+@app.command("eval")
+def eval_(task: str = typer.Argument(..., help="Task YAML whose eval split is used."),
+          model: str = typer.Option(..., "--model", help="Model directory (e.g. runs/arith/final) or hub id."),
+          k: int = typer.Option(1, "--k", min=1, help="Samples per prompt for pass@k (1: greedy only)."),
+          limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Evaluate the first N eval rows."),
+          set_: Optional[List[str]] = typer.Option(None, "--set", help="Override a task key."),
+          as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")):
+    """Greedy accuracy and unbiased pass@k of a model on the task's eval split."""
+    from rft.config import load_config
+
+    cfg = load_config(task_path(task), set_ or [])
+    if cfg.data.eval is None:
+        raise UserError("task has no eval split", file=task, field="data.eval")
+    _quiet_libraries()
+    from rft.data import load_examples
+    from rft.evaluation import evaluate_model
+    from rft.models import load_model, load_tokenizer, resolve_model_path
+    from rft.verifiers import ScoreTable, build_verifier
+    from rft.verifiers.runner import VerifierRunner
+
+    path = resolve_model_path(cfg.model, model)
+    tok = load_tokenizer(path, cfg.model)
+    mdl = load_model(path, cfg.model, trainable=False)
+    examples = load_examples(cfg, "eval", tok)[:limit]
+    v = cfg.verifier
+    verifier = build_verifier(v.name, v.options, ScoreTable(**v.scores.model_dump()))
+    with VerifierRunner(verifier, workers=v.workers, timeout_s=v.timeout_s) as runner:
+        res = evaluate_model(mdl, tok, examples, runner, max_new_tokens=cfg.sampler.max_new_tokens,
+                             batch_size=cfg.train.eval_batch_size, k=k, temperature=cfg.sampler.temperature)
+    res.pop("correct_mask")
+    if as_json:
+        print(json.dumps(res))
+        return
+    from rft.console import print_report
+
+    print_report(f"rft eval {task} --model {model}", {
+        "accuracy": res["accuracy"], "wilson95": f"[{res['wilson95'][0]:.3f}, {res['wilson95'][1]:.3f}]",
+        **{f"pass@{j}": v for j, v in res["pass_at_k"].items()}, "unparseable": res["unparseable"],
+        "prompts": res["n"], "seconds": res["seconds"]})
+
+
+@app.command()
+def verify(data: str = typer.Argument(..., help="JSONL rows with completion, answer, label."),
+           verifier: str = typer.Option("math", "--verifier", help="Registry name or pkg.module:Class."),
+           options: Optional[str] = typer.Option(None, "--options", help="Verifier options as a JSON object."),
+           workers: int = typer.Option(1, "--workers", min=0, help="Scoring processes."),
+           timeout: float = typer.Option(2.0, "--timeout", help="Per-row deadline in seconds."),
+           out: Optional[str] = typer.Option(None, "--out", help="Where disagreeing rows go (default DATA.disagreements.jsonl)."),
+           as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")):
+    """Accuracy of a verifier against human labels: precision, recall, F1, confusion, rows/s."""
+    from rft.verifiers import build_verifier
+    from rft.verifiers.runner import VerifierRunner
+    from rft.verify import evaluate_verifier, load_labeled_rows, write_disagreements
+
+    try:
+        opts = json.loads(options) if options else {}
+    except json.JSONDecodeError as e:
+        raise UserError(f"not a JSON object: {e}", field="--options") from None
+    try:
+        v = build_verifier(verifier, opts)
+    except (KeyError, TypeError) as e:
+        raise UserError(str(e).strip('"'), field="--verifier") from None
+    rows = load_labeled_rows(data)
+    with VerifierRunner(v, workers=workers, timeout_s=timeout) as runner:
+        report = evaluate_verifier(rows, runner)
+    out_path = out or str(Path(data).with_suffix("")) + ".disagreements.jsonl"
+    write_disagreements(report.pop("disagreements"), out_path)
+    report["disagreements_file"] = out_path
+    if as_json:
+        print(json.dumps(report))
+        return
+    from rft.console import print_report
+
+    print_report(f"rft verify {data} --verifier {verifier}", report)
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except UserError as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as e:
+        import click
+
+        if isinstance(e, click.exceptions.ClickException):
+            e.show()
+            sys.exit(e.exit_code)
+        if isinstance(e, click.exceptions.Abort):
+            sys.exit(130)
+        raise
+
+
+if __name__ == "__main__":
+    main()

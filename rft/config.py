@@ -1,0 +1,240 @@
+"""The task YAML schema: one validated `TaskConfig` from a file plus `--set key.path=value`.
+
+Every section forbids unknown keys, so a typo fails at load time with the file, the key path
+and what was expected (`tasks/arith.yaml: algorithm.kl_coeff: unknown key ...`). No torch here.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+
+from rft.errors import UserError
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class TinyModelConfig(Section):
+    """The built-in `tiny` recipe: a small model and a BPE tokenizer built offline from a seed."""
+
+    arch: Literal["qwen2", "llama"] = Field("qwen2", description="Hugging Face architecture of the tiny model.")
+    hidden_size: int = Field(256, gt=0, description="Width of the residual stream.")
+    num_layers: int = Field(4, gt=0, description="Transformer blocks.")
+    num_heads: int = Field(4, gt=0, description="Attention heads (key/value heads are the same).")
+    intermediate_size: int = Field(1024, gt=0, description="MLP width.")
+    vocab_size: int = Field(512, ge=300, description="BPE vocabulary size (byte-level, digits split).")
+    seed: int = Field(0, description="Seed of the weights; the same seed gives the same model.")
+
+
+class ModelConfig(Section):
+    name: str = Field("tiny", description="`tiny` (built locally), a local Hugging Face model directory, or a hub id.")
+    tiny: TinyModelConfig = Field(default_factory=TinyModelConfig, description="Recipe used when name is `tiny`.")
+    dtype: Literal["float32", "bfloat16", "float16"] = Field("float32", description="Weights dtype of policy and reference.")
+    revision: str | None = Field(None, description="Hub revision (branch, tag or commit) for hub ids.")
+    trust_remote_code: bool = Field(False, description="Passed to the Auto classes.")
+
+
+class SourceConfig(Section):
+    """Where rows come from: exactly one of `path`, `hub` or `generator`."""
+
+    path: str | None = Field(None, description="Local .jsonl/.json/.parquet file (gzip allowed), read through `datasets`. Relative paths resolve from the YAML's folder, then the working directory.")
+    hub: str | None = Field(None, description="A `datasets` hub id, loaded with load_dataset(hub, subset, split=split).")
+    subset: str | None = Field(None, description="Hub dataset configuration name.")
+    split: str = Field("train", description="Split for hub datasets, and the split argument passed to a generator.")
+    generator: str | None = Field(None, description="`module:function` returning a list of row dicts (called with split= and args).")
+    args: dict[str, Any] = Field(default_factory=dict, description="Keyword arguments for the generator.")
+    limit: int | None = Field(None, gt=0, description="Use only the first `limit` rows.")
+
+    @model_validator(mode="after")
+    def _exactly_one(self):
+        given = [k for k in ("path", "hub", "generator") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of path, hub or generator (got {given or 'none'})")
+        return self
+
+
+class DataConfig(Section):
+    train: SourceConfig = Field(description="Prompts (and references) for RL; also the SFT rows unless `sft` is given.")
+    eval: SourceConfig | None = Field(None, description="Held-out rows for greedy accuracy and pass@k.")
+    sft: SourceConfig | None = Field(None, description="Demonstrations for the warm-up, if not the train rows.")
+    format: Literal["template", "alpaca", "messages"] = Field("template", description="Row format: `template` fills `prompt` from row fields; `alpaca` reads instruction/input/output(/history); `messages` reads a chat `messages` list.")
+    prompt: str = Field("{question}", description="Prompt template (Python format string over row fields) for format `template`.")
+    answer_field: str = Field("answer", description="Row field holding the reference answer given to the verifier.")
+    solution_field: str = Field("solution", description="Row field holding the reference solution used as the SFT target.")
+    response_prefix: str = Field("", description="Text put between prompt and SFT target (e.g. a space).")
+
+
+class ScoresConfig(Section):
+    correct: float = Field(1.0, description="Reward for a correct answer.")
+    wrong: float = Field(0.1, description="Reward for a parseable but wrong answer.")
+    unparseable: float = Field(0.0, description="Reward when no answer can be parsed.")
+    error: float = Field(0.0, description="Reward when the verifier raised or timed out.")
+
+
+class VerifierConfig(Section):
+    name: str = Field("math", description="Registry name (`math`) or import path `pkg.module:Class`.")
+    options: dict[str, Any] = Field(default_factory=dict, description="Keyword options for the verifier class.")
+    scores: ScoresConfig = Field(default_factory=ScoresConfig, description="Reward per outcome.")
+    workers: int = Field(1, ge=0, description="Worker processes that score (0: in-process, no timeout).")
+    timeout_s: float = Field(2.0, gt=0, description="Per-row deadline; a row past it scores `error`.")
+
+
+class SamplerConfig(Section):
+    backend: Literal["hf"] = Field("hf", description="`hf`: batched transformers generate with KV cache.")
+    n: int = Field(8, ge=1, description="Samples per prompt (the GRPO group size G).")
+    temperature: float = Field(1.0, gt=0, description="Sampling temperature.")
+    top_p: float = Field(1.0, gt=0, le=1, description="Nucleus sampling mass.")
+    top_k: int = Field(0, ge=0, description="Top-k sampling (0: off).")
+    max_new_tokens: int = Field(32, ge=1, description="Response length cap.")
+
+
+class AlgorithmConfig(Section):
+    name: Literal["grpo"] = Field("grpo", description="RL algorithm.")
+    lr: float = Field(1e-5, gt=0, description="AdamW learning rate of the policy.")
+    lr_schedule: Literal["constant", "linear", "cosine"] = Field("constant", description="Decay over train.steps after warm-up.")
+    warmup_steps: int = Field(0, ge=0, description="Linear LR warm-up steps.")
+    weight_decay: float = Field(0.0, ge=0, description="AdamW weight decay.")
+    epochs: int = Field(1, ge=1, description="Optimizer passes over each sampled batch (the first reuses sampled log-probs).")
+    clip_eps: float = Field(0.2, gt=0, description="PPO clip range for the importance ratio (low side).")
+    clip_eps_high: float | None = Field(None, gt=0, description="High side of the clip range (DAPO); defaults to clip_eps.")
+    kl_coef: float = Field(0.04, ge=0, description="Weight of the KL to the frozen reference (0: no reference model is kept).")
+    kl_kind: Literal["k1", "k2", "k3"] = Field("k3", description="KL estimator.")
+    adv_scale: Literal["group", "none"] = Field("group", description="Divide group-centred rewards by the group std (`group`) or not (`none`, Dr. GRPO).")
+    loss_agg: Literal["token-mean", "seq-mean-token-mean", "seq-mean-token-sum"] = Field("token-mean", description="How token losses are averaged.")
+    grad_clip: float = Field(1.0, gt=0, description="Max global gradient norm.")
+
+
+class SFTConfig(Section):
+    steps: int = Field(200, ge=0, description="Warm-up optimizer steps (0: no warm-up).")
+    lr: float = Field(2e-3, gt=0, description="Peak learning rate.")
+    lr_schedule: Literal["constant", "linear", "cosine"] = Field("cosine", description="Decay after warm-up.")
+    warmup_steps: int = Field(10, ge=0, description="Linear warm-up steps.")
+    batch_size: int = Field(32, ge=1, description="Sequences per optimizer step.")
+    weight_decay: float = Field(0.0, ge=0, description="AdamW weight decay.")
+    grad_clip: float = Field(1.0, gt=0, description="Max global gradient norm.")
+    max_length: int = Field(256, ge=8, description="Prompt+response tokens beyond this are cut.")
+
+
+class TrainConfig(Section):
+    steps: int = Field(100, ge=0, description="RL steps (one sampled batch each).")
+    prompts_per_step: int = Field(8, ge=1, description="Prompts per RL step (B); B*G sequences per batch.")
+    micro_batch: int = Field(64, ge=1, description="Sequences per forward/backward; gradients accumulate over the batch.")
+    seed: int = Field(0, description="Seed for data order, sampling and initialisation.")
+    eval_every: int = Field(0, ge=0, description="Greedy eval every N RL steps (0: only before and after RL).")
+    eval_limit: int | None = Field(None, gt=0, description="Eval on the first N eval rows only.")
+    eval_batch_size: int = Field(100, ge=1, description="Prompts per greedy eval batch.")
+    save_every: int = Field(50, ge=0, description="Checkpoint every N RL steps (0: only at the end).")
+    keep_checkpoints: int = Field(2, ge=1, description="Most recent checkpoints kept.")
+    output_dir: str = Field("runs/{name}", description="Run directory; `{name}` is the task name.")
+    threads: int | None = Field(None, ge=1, description="torch CPU threads (default: all cores).")
+    sample_every: int = Field(25, ge=0, description="Print a table of sample completions every N steps (0: never).")
+
+
+class LoggingConfig(Section):
+    tensorboard: bool = Field(False, description="Also write TensorBoard scalars to <run>/tb (needs tensorboard).")
+    wandb: bool = Field(False, description="Also log to Weights & Biases (needs wandb and a login).")
+    wandb_project: str = Field("rft", description="W&B project.")
+
+
+class TaskConfig(Section):
+    name: str = Field("task", description="Task name, used in the default output dir.")
+    model: ModelConfig = Field(default_factory=ModelConfig)
+    data: DataConfig
+    verifier: VerifierConfig = Field(default_factory=VerifierConfig)
+    sampler: SamplerConfig = Field(default_factory=SamplerConfig)
+    algorithm: AlgorithmConfig = Field(default_factory=AlgorithmConfig)
+    sft: SFTConfig = Field(default_factory=SFTConfig)
+    train: TrainConfig = Field(default_factory=TrainConfig)
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    _source: str | None = PrivateAttr(None)  # the YAML path; relative data paths resolve from it
+
+    @property
+    def batch_size(self) -> int:
+        """Sequences per RL step: prompts_per_step * sampler.n."""
+        return self.train.prompts_per_step * self.sampler.n
+
+    @property
+    def output_dir(self) -> str:
+        return self.train.output_dir.format(name=self.name)
+
+
+def _parse_value(text: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def apply_overrides(raw: dict, overrides: list[str], file: str) -> dict:
+    """`--set a.b.c=value`: the value is parsed as YAML (numbers, bools, lists), else a string."""
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UserError(f"expected --set key.path=value, got {item!r}", file="--set")
+        node = raw
+        parts = key.split(".")
+        for p in parts[:-1]:
+            child = node.get(p)
+            if child is None:
+                child = node[p] = {}
+            if not isinstance(child, dict):
+                raise UserError(f"{p!r} is a value, not a section", file="--set", field=key)
+            node = child
+        node[parts[-1]] = _parse_value(value)
+    return raw
+
+
+def _format_validation_error(e: ValidationError, file: str) -> UserError:
+    err = e.errors()[0]
+    path = ".".join(str(x) for x in err["loc"]) or "(top level)"
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key (check the spelling; see the YAML reference in README.md)"
+    elif err["type"] == "missing":
+        msg = "required key is missing"
+    else:
+        msg = f"{err['msg']} (got {err.get('input')!r})"
+    more = f" (+{len(e.errors()) - 1} more)" if len(e.errors()) > 1 else ""
+    return UserError(msg + more, file=file, field=path)
+
+
+def load_config(path: str | Path, overrides: list[str] | None = None) -> TaskConfig:
+    path = Path(path)
+    if not path.is_file():
+        raise UserError("task file not found (expected a YAML file)", file=str(path))
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise UserError(f"malformed YAML: {problem}", file=str(path), field=where) from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise UserError(f"expected a mapping of sections at the top level, got {type(raw).__name__}", file=str(path))
+    raw.setdefault("name", path.stem)
+    raw = apply_overrides(raw, overrides or [], str(path))
+    try:
+        cfg = TaskConfig.model_validate(raw)
+    except ValidationError as e:
+        raise _format_validation_error(e, str(path)) from None
+    cfg._source = str(path.resolve())  # where relative data paths resolve from
+    return cfg
+
+
+def resolve_path(cfg: TaskConfig, p: str) -> Path:
+    """A data path relative to the task YAML's folder if it exists there, else as given."""
+    src = getattr(cfg, "_source", None)
+    if src and not Path(p).is_absolute():
+        cand = Path(src).parent / p
+        if cand.exists():
+            return cand
+    return Path(p)
+
+
+def to_yaml(cfg: TaskConfig) -> str:
+    return yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False)

@@ -1,0 +1,134 @@
+"""Loading and saving policies, and the built-in `tiny` recipe.
+
+`load_model(cfg.model)` takes `tiny`, a local Hugging Face directory or a hub id, through the
+Auto classes. `tiny` builds a small Qwen2 (or Llama) with a byte-level BPE tokenizer trained
+offline with `tokenizers` on the arithmetic corpus (digits split one per token), all from a
+seed, so the default job downloads nothing; it is cached under ~/.cache/rft/tiny-<hash> and is
+saved with `save_pretrained` (safetensors) like any other model.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+
+from rft.config import ModelConfig, TinyModelConfig
+from rft.errors import UserError
+
+DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+# A plain chat template for models that ship none (the tiny recipe), so `messages` rows work.
+DEFAULT_CHAT_TEMPLATE = (
+    "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
+    "{% if add_generation_prompt %}assistant:{% endif %}"
+)
+SPECIAL_TOKENS = ["<|endoftext|>", "<|pad|>"]
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("RFT_CACHE", Path.home() / ".cache" / "rft"))
+
+
+def build_tiny(cfg: TinyModelConfig, out_dir: str | Path) -> Path:
+    """Build the tiny model + tokenizer deterministically into `out_dir` (seconds on a CPU)."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+
+    from rft.tasks.arith import tokenizer_corpus
+
+    tok = Tokenizer(models.BPE(unk_token=None))
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Digits(individual_digits=True),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True),
+    ])
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=cfg.vocab_size, special_tokens=SPECIAL_TOKENS, show_progress=False,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tok.train_from_iterator(tokenizer_corpus(seed=cfg.seed), trainer=trainer)
+    hf_tok = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|endoftext|>", pad_token="<|pad|>",
+                                     padding_side="left", model_max_length=1024)
+    hf_tok.chat_template = DEFAULT_CHAT_TEMPLATE
+
+    common = dict(vocab_size=len(hf_tok), hidden_size=cfg.hidden_size, intermediate_size=cfg.intermediate_size,
+                  num_hidden_layers=cfg.num_layers, num_attention_heads=cfg.num_heads,
+                  num_key_value_heads=cfg.num_heads, max_position_embeddings=1024, tie_word_embeddings=True,
+                  bos_token_id=None, eos_token_id=hf_tok.eos_token_id, pad_token_id=hf_tok.pad_token_id)
+    config_cls, model_cls = (Qwen2Config, Qwen2ForCausalLM) if cfg.arch == "qwen2" else (LlamaConfig, LlamaForCausalLM)
+    torch.manual_seed(cfg.seed)
+    model = model_cls(config_cls(**common))
+    model.generation_config.eos_token_id = hf_tok.eos_token_id
+    model.generation_config.pad_token_id = hf_tok.pad_token_id
+    model.generation_config.bos_token_id = None
+    save_pretrained(model, hf_tok, out_dir)
+    return Path(out_dir)
+
+
+def tiny_path(cfg: TinyModelConfig) -> Path:
+    """The cached directory of the tiny recipe for `cfg`, built on first use."""
+    key = hashlib.sha256(json.dumps(cfg.model_dump(), sort_keys=True).encode()).hexdigest()[:12]
+    path = cache_dir() / f"tiny-{key}"
+    if not (path / "config.json").exists():
+        build_tiny(cfg, path)
+    return path
+
+
+def resolve_model_path(cfg: ModelConfig, override: str | None = None) -> str:
+    name = override or cfg.name
+    if name == "tiny":
+        return str(tiny_path(cfg.tiny))
+    if Path(name).exists():
+        if not (Path(name) / "config.json").exists():
+            raise UserError("not a Hugging Face model directory (no config.json)", file=name, field="model.name")
+        return name
+    if name.startswith((".", "/", "~")) or name.count("/") > 1:
+        raise UserError("model path does not exist (expected `tiny`, a local model directory or a hub id)",
+                        file=name, field="model.name")
+    return name  # a hub id; the Auto classes fetch it (or fail with a clear message offline)
+
+
+def load_tokenizer(path: str, cfg: ModelConfig) -> PreTrainedTokenizerBase:
+    tok = AutoTokenizer.from_pretrained(path, revision=cfg.revision, trust_remote_code=cfg.trust_remote_code)
+    tok.padding_side = "left"  # batched generation appends to the right of the prompt
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token
+    if tok.chat_template is None:
+        tok.chat_template = DEFAULT_CHAT_TEMPLATE
+    return tok
+
+
+def load_model(path: str, cfg: ModelConfig, *, trainable: bool = True) -> PreTrainedModel:
+    try:
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=DTYPES[cfg.dtype], revision=cfg.revision,
+                                                     trust_remote_code=cfg.trust_remote_code)
+    except OSError as e:
+        raise UserError(f"cannot load model: {str(e).splitlines()[0]}", file=path, field="model.name") from None
+    if not trainable:  # the frozen reference: no grads, no optimizer state, eval mode
+        model.eval().requires_grad_(False)
+    return model
+
+
+def save_pretrained(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, out_dir: str | Path) -> None:
+    """Write model (safetensors) + tokenizer atomically: to a temp dir, then rename into place."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    model.save_pretrained(tmp, safe_serialization=True)
+    tokenizer.save_pretrained(tmp)
+    replace_dir(tmp, out_dir)
+
+
+def replace_dir(tmp: Path, out_dir: Path) -> None:
+    """Move `tmp` to `out_dir`; an existing `out_dir` is swapped out only after `tmp` is complete."""
+    if out_dir.exists():
+        old = out_dir.with_name(f".{out_dir.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        out_dir.rename(old)
+        tmp.rename(out_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        tmp.rename(out_dir)

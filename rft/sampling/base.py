@@ -1,0 +1,37 @@
+"""The rollout container and the sampler protocol.
+
+Shapes: B prompts, G samples per prompt, N = B*G rows, P prompt tokens (left-padded),
+T response tokens (right-padded after the first EOS).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import torch
+
+
+@dataclass
+class Rollout:
+    prompt_ids: torch.Tensor  # (N, P) left-padded; rows of one prompt are adjacent
+    prompt_mask: torch.Tensor  # (N, P) 1 on real prompt tokens
+    response_ids: torch.Tensor  # (N, T) right-padded with pad_token_id after EOS
+    response_mask: torch.Tensor  # (N, T) 1 on sampled tokens up to and including EOS
+    logprobs: torch.Tensor  # (N, T) float32 log-prob of each sampled token under the sampling policy
+    texts: list[str]  # (N,) decoded responses, special tokens removed
+    truncated: torch.Tensor  # (N,) bool: no EOS within max_new_tokens
+    group_size: int  # G
+
+    @property
+    def num_tokens(self) -> int:
+        return int(self.response_mask.sum())
+
+    def input_ids(self) -> torch.Tensor:
+        return torch.cat([self.prompt_ids, self.response_ids], dim=1)
+
+    def attention_mask(self) -> torch.Tensor:
+        return torch.cat([self.prompt_mask, self.response_mask], dim=1)
+
+
+class Sampler(Protocol):
+    def generate(self, prompts: list[str], n: int) -> Rollout: ...

@@ -1,0 +1,80 @@
+"""Seeded arithmetic word problems: the built-in task that runs end to end on a laptop CPU.
+
+    Q: Tom has 12 apples and buys 7 more. How many apples does he have?
+    A: 12 + 7 = 19. The answer is 19.
+
+Each row holds `question`, `solution` (the worked demonstration used for SFT) and `answer` (the
+verified reference used by the verifier). Like real demonstrations, the solutions can be made
+imperfect: with probability `demo_error_rate` the worked solution contains a slip, a near miss
+(the result off by one or two) carried through to its final line, while `answer` stays right.
+SFT imitates the slips; the verifier does not reward them, which is what lets RL go beyond its
+demonstrations. Splits are disjoint: eval rows are generated from their own seed and any
+question that also appears in the eval split is dropped from the train split.
+"""
+from __future__ import annotations
+
+import random
+
+NAMES = ["Tom", "Ann", "Sam", "Lia", "Ben", "Eva", "Max", "Zoe", "Leo", "Mia"]
+ITEMS = ["apples", "pears", "books", "coins", "cards", "pens", "eggs", "shells"]
+PRONOUN = {"Tom": "he", "Sam": "he", "Ben": "he", "Max": "he", "Leo": "he",
+           "Ann": "she", "Lia": "she", "Eva": "she", "Zoe": "she", "Mia": "she"}
+SLIPS = (-2, -1, 1, 2)
+
+
+def make_problem(rng: random.Random, max_operand: int, demo_error_rate: float = 0.0) -> dict:
+    name, item = rng.choice(NAMES), rng.choice(ITEMS)
+    pron = PRONOUN[name]
+    if rng.random() < 0.5:
+        a, b = rng.randint(1, max_operand), rng.randint(1, max_operand)
+        question = f"{name} has {a} {item} and buys {b} more. How many {item} does {pron} have?"
+        op, answer = "+", a + b
+    else:
+        a = rng.randint(2, max_operand)
+        b = rng.randint(1, a - 1)
+        question = f"{name} has {a} {item} and gives away {b}. How many {item} does {pron} have left?"
+        op, answer = "-", a - b
+    shown = answer
+    if demo_error_rate > 0 and rng.random() < demo_error_rate:
+        shown = max(0, answer + rng.choice(SLIPS))
+        if shown == answer:
+            shown = answer + 1
+    solution = f"{a} {op} {b} = {shown}. The answer is {shown}."
+    return {"question": question, "solution": solution, "answer": str(answer)}
+
+
+def generate(split: str = "train", n: int = 1000, seed: int = 0, max_operand: int = 20,
+             demo_error_rate: float = 0.0, eval_seed: int = 10_000, eval_n: int = 500) -> list[dict]:
+    """Rows for `split` ("train" or "eval"). Train rows never repeat an eval question.
+
+    The eval split is always clean (`demo_error_rate` applies to train demonstrations only) and
+    depends only on (eval_seed, eval_n, max_operand), so every run of a task shares it.
+    """
+    if split == "eval":
+        rng, rows, seen = random.Random(eval_seed), [], set()
+        while len(rows) < eval_n:  # distinct questions, so n prompts are n paired samples
+            row = make_problem(rng, max_operand)
+            if row["question"] not in seen:
+                seen.add(row["question"])
+                rows.append(row)
+        return rows
+    if split != "train":
+        raise ValueError(f"split must be 'train' or 'eval', got {split!r}")
+    held_out = {r["question"] for r in generate("eval", seed=seed, max_operand=max_operand,
+                                                 eval_seed=eval_seed, eval_n=eval_n)}
+    rng, rows = random.Random(seed), []
+    while len(rows) < n:
+        row = make_problem(rng, max_operand, demo_error_rate)
+        if row["question"] not in held_out:
+            rows.append(row)
+    return rows
+
+
+def tokenizer_corpus(n: int = 20000, seed: int = 0) -> list[str]:
+    """Text the tiny recipe's BPE tokenizer is trained on (questions and worked answers)."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        r = make_problem(rng, 99)
+        out.append(f"Q: {r['question']}\nA: {r['solution']}")
+    return out
