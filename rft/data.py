@@ -102,6 +102,8 @@ def to_example(row: dict, data: DataConfig, tokenizer, where: tuple[str, str]) -
             prompt = tokenizer.apply_chat_template(msgs[:-1], tokenize=False, add_generation_prompt=True)
             target = msgs[-1]["content"]
             answer = row.get(data.answer_field, target)
+        if answer is None:  # columnar loaders fill a missing key with None
+            raise KeyError(data.answer_field)
     except KeyError as e:
         raise UserError(f"missing field {e.args[0]!r} (format {data.format!r}, answer_field {data.answer_field!r})",
                         file=file, field=rowname) from None

@@ -71,8 +71,8 @@ def group_advantages(
     adv = r - r.mean(dim=-1, keepdim=True)
     if scale == "group":
         adv = adv / (r.std(dim=-1, keepdim=True) + eps)
-    # The mean of equal floats need not round back to the same float, which would leave
-    # (r - mean) / (0 + eps) at about 1e-8 / 1e-6; zero such groups explicitly.
+    # The mean of equal floats need not round back to the same float (in float32 the mean of
+    # three 0.9s is off by 6e-8, giving 6e-8 / (0 + 1e-6) = 0.06); zero such groups explicitly.
     constant = (r == r[:, :1]).all(dim=-1, keepdim=True)
     adv = torch.where(constant, torch.zeros_like(adv), adv)
     return adv.view(-1)

@@ -1,0 +1,36 @@
+# Quick start:  make train   (set-up + `rft train tasks/arith.yaml`)
+#               make test    (set-up + the test suite)
+# Set-up makes .venv and installs rft. On a machine without an NVIDIA GPU it installs the CPU
+# build of torch first, so pip never pulls a multi-GB CUDA wheel; with a GPU, pip's default
+# (CUDA) torch is used.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CPU_TORCH ?= torch==2.13.0
+
+.PHONY: setup train test bench clean
+
+$(BIN)/rft: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	@if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then \
+	  echo "GPU found: installing the default (CUDA) torch"; $(BIN)/pip install -q torch; \
+	else \
+	  echo "no GPU: installing the CPU build $(CPU_TORCH)"; $(BIN)/pip install -q $(CPU_TORCH); \
+	fi
+	$(BIN)/pip install -q -e ".[dev]"
+	@touch $(BIN)/rft
+
+setup: $(BIN)/rft
+
+train: setup
+	$(BIN)/rft train tasks/arith.yaml
+
+test: setup
+	$(BIN)/pytest -q
+
+bench: setup
+	$(BIN)/python bench/train_step.py --vs-trl
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,28 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+# Small and fast: every end-to-end test uses this shrunken tiny recipe and a few steps.
+TINY = ["--set", "model.tiny.hidden_size=64", "--set", "model.tiny.num_layers=2",
+        "--set", "model.tiny.num_heads=2", "--set", "model.tiny.intermediate_size=128"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _rft_cache(tmp_path_factory):
+    """One model cache for the session, so the tiny recipe is built once, not per test."""
+    os.environ.setdefault("RFT_CACHE", str(tmp_path_factory.mktemp("rft-cache")))
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def run_cli(*args, cwd=ROOT, timeout=300, check=False):
+    """Run the real `rft` console entry point in a subprocess, as a user would."""
+    proc = subprocess.run([sys.executable, "-m", "rft.cli", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, "COLUMNS": "200"})
+    if check and proc.returncode != 0:
+        raise AssertionError(f"rft {' '.join(args)} exited {proc.returncode}:\n{proc.stderr[-3000:]}")
+    return proc
