@@ -98,7 +98,10 @@ def eval_(task: str = typer.Argument(..., help="Task YAML whose eval split is us
     mdl = load_model(path, cfg.model, trainable=False)
     examples = load_examples(cfg, "eval", tok)[:limit]
     v = cfg.verifier
-    verifier = build_verifier(v.name, v.options, ScoreTable(**v.scores.model_dump()))
+    try:
+        verifier = build_verifier(v.name, v.options, ScoreTable(**v.scores.model_dump()))
+    except (KeyError, TypeError) as e:
+        raise UserError(str(e).strip('"'), file=task, field="verifier") from None
     with VerifierRunner(verifier, workers=v.workers, timeout_s=v.timeout_s) as runner:
         res = evaluate_model(mdl, tok, examples, runner, max_new_tokens=cfg.sampler.max_new_tokens,
                              batch_size=cfg.train.eval_batch_size, k=k, temperature=cfg.sampler.temperature)

@@ -133,8 +133,11 @@ def sft_tensors(examples: list[Example], tokenizer, response_prefix: str, max_le
             raise UserError("row has no reference solution for the SFT warm-up", file=file, field=f"row {i + 1}")
         p = tokenizer(ex.prompt, add_special_tokens=False)["input_ids"]
         r = tokenizer(response_prefix + ex.target, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
-        ids = (p + r)[:max_length]
-        labels = ([-100] * len(p) + r)[:max_length]
+        # Over max_length: cut the prompt from the left (keep the end, next to the response), then
+        # the response from the right, so every row keeps response tokens to learn from.
+        r = r[: max_length - 1]
+        p = p[len(p) + len(r) - max_length:] if len(p) + len(r) > max_length else p
+        ids, labels = p + r, [-100] * len(p) + r
         out.append({"input_ids": ids, "labels": labels})
     return out
 

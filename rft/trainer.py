@@ -19,6 +19,7 @@ import torch
 
 from rft import algorithms as algo
 from rft.config import TaskConfig, to_yaml
+from rft.errors import UserError
 from rft.data import Example, PromptStream, collate_sft, load_examples, sft_tensors
 from rft.evaluation import evaluate_model
 from rft.metrics import MetricsWriter, peak_rss_gb
@@ -81,7 +82,12 @@ class Trainer:
             self.eval_examples = self.eval_examples[: cfg.train.eval_limit]
         self.stream = PromptStream(len(self.train_examples), cfg.train.seed)
         v = cfg.verifier
-        self.verifier = build_verifier(v.name, v.options, ScoreTable(**v.scores.model_dump()))
+        try:
+            self.verifier = build_verifier(v.name, v.options, ScoreTable(**v.scores.model_dump()))
+        except KeyError as e:
+            raise UserError(e.args[0], file=cfg._source, field="verifier.name") from None
+        except TypeError as e:
+            raise UserError(f"bad verifier options: {e}", file=cfg._source, field="verifier.options") from None
         self.runner = VerifierRunner(self.verifier, workers=v.workers, timeout_s=v.timeout_s)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         (self.run_dir / "config.yaml").write_text(to_yaml(cfg))

@@ -98,3 +98,13 @@ def test_prompt_stream_resumes_at_same_position():
     b.load_state_dict(a.state_dict())
     assert a.take(25) == b.take(25)
     assert sorted(PromptStream(10, seed=3).take(10)) == list(range(10)) and first != list(range(7))
+
+
+def test_sft_truncation_keeps_response_tokens(tok):
+    from rft.data import Example
+
+    ex = Example(prompt="word " * 200, target="the answer is 4", fields={"answer": "4"})
+    item = sft_tensors([ex], tok, " ", 32, "x")[0]
+    assert len(item["input_ids"]) == 32
+    n_resp = sum(label != -100 for label in item["labels"])
+    assert n_resp == len(tok(" the answer is 4", add_special_tokens=False)["input_ids"]) + 1  # + EOS
