@@ -35,7 +35,10 @@ def task_path(path: str) -> Path:
     return Path(str(packaged)) if packaged.is_file() else p
 
 
-def prepare_run_dir(run_dir: Path, resume: bool, overwrite: bool) -> None:
+def check_run_dir(run_dir: Path, resume: bool, overwrite: bool) -> None:
+    """Refuse to touch an existing run unless asked; deletes nothing (that waits for valid inputs)."""
+    if run_dir.exists() and not run_dir.is_dir():
+        raise UserError("exists and is not a directory", file=str(run_dir), field="train.output_dir")
     if resume and overwrite:
         raise UserError("--resume and --overwrite contradict each other; pick one", field="flags")
     if resume:
@@ -46,7 +49,6 @@ def prepare_run_dir(run_dir: Path, resume: bool, overwrite: bool) -> None:
         if not overwrite:
             raise UserError("run directory already exists; pass --resume to continue it or --overwrite to replace it",
                             file=str(run_dir), field="train.output_dir")
-        shutil.rmtree(run_dir)
 
 
 @app.command()
@@ -61,14 +63,19 @@ def train(task: str = typer.Argument(..., help="Task YAML (e.g. tasks/arith.yaml
 
     cfg = load_config(task_path(task), set_ or [])
     run_dir = Path(output or cfg.output_dir)
-    prepare_run_dir(run_dir, resume, overwrite)
+    check_run_dir(run_dir, resume, overwrite)
     _quiet_libraries()
     from rft.console import ConsoleReporter, console, print_summary
     from rft.trainer import Trainer
 
+    reporter = ConsoleReporter()
+    trainer = Trainer(cfg, run_dir, model_path=model, callbacks=[reporter])
+    trainer.prepare()  # model, data and verifier are checked before anything on disk changes
+    if overwrite and run_dir.exists():
+        shutil.rmtree(run_dir)
     console.print(f"[bold]rft train[/] {task} -> {run_dir}")
-    with ConsoleReporter() as reporter:
-        summary = Trainer(cfg, run_dir, model_path=model, callbacks=[reporter]).train(resume=resume)
+    with reporter:
+        summary = trainer.train(resume=resume)
     print_summary(summary, str(run_dir))
     console.print(f"metrics: {run_dir / 'metrics.jsonl'} | curve: {run_dir / 'reward_curve.png'} | model: {run_dir / 'final'}")
 
@@ -93,6 +100,10 @@ def eval_(task: str = typer.Argument(..., help="Task YAML whose eval split is us
     from rft.verifiers import ScoreTable, build_verifier
     from rft.verifiers.runner import VerifierRunner
 
+    if cfg.train.threads:
+        import torch
+
+        torch.set_num_threads(cfg.train.threads)
     path = resolve_model_path(cfg.model, model)
     tok = load_tokenizer(path, cfg.model)
     mdl = load_model(path, cfg.model, trainable=False)

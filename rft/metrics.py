@@ -33,7 +33,13 @@ class MetricsWriter:
         """On resume: drop lines logged after the checkpoint, so the file reads as one run."""
         if not self.path.exists():
             return
-        keep = [ln for ln in self.path.read_text().splitlines() if ln and json.loads(ln)["step"] <= step]
+        keep = []
+        for ln in self.path.read_text().splitlines():
+            try:
+                if json.loads(ln)["step"] <= step:
+                    keep.append(ln)
+            except (json.JSONDecodeError, KeyError, TypeError):
+                pass  # a line cut short by the kill that interrupted the run
         self.path.write_text("".join(ln + "\n" for ln in keep))
 
     def log(self, m: dict) -> None:

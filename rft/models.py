@@ -59,8 +59,9 @@ def build_tiny(cfg: TinyModelConfig, out_dir: str | Path) -> Path:
                   num_key_value_heads=cfg.num_heads, max_position_embeddings=1024, tie_word_embeddings=True,
                   bos_token_id=None, eos_token_id=hf_tok.eos_token_id, pad_token_id=hf_tok.pad_token_id)
     config_cls, model_cls = (Qwen2Config, Qwen2ForCausalLM) if cfg.arch == "qwen2" else (LlamaConfig, LlamaForCausalLM)
-    torch.manual_seed(cfg.seed)
-    model = model_cls(config_cls(**common))
+    with torch.random.fork_rng():  # a seeded build that leaves the caller's RNG stream untouched
+        torch.manual_seed(cfg.seed)
+        model = model_cls(config_cls(**common))
     model.generation_config.eos_token_id = hf_tok.eos_token_id
     model.generation_config.pad_token_id = hf_tok.pad_token_id
     model.generation_config.bos_token_id = None
@@ -117,6 +118,7 @@ def save_pretrained(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, 
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it owner-only; a model dir is for anyone to read
     model.save_pretrained(tmp, safe_serialization=True)
     tokenizer.save_pretrained(tmp)
     replace_dir(tmp, out_dir)

@@ -67,13 +67,13 @@ class Trainer:
         for cb in self.callbacks:
             cb(event, payload)
 
-    def setup(self, resume: bool = False) -> None:
+    def prepare(self) -> None:
+        """Load and check everything that can fail on bad input; writes nothing to the run dir."""
+        if getattr(self, "prepared", False):
+            return
         cfg = self.cfg
         if cfg.train.threads:
             torch.set_num_threads(cfg.train.threads)
-        random.seed(cfg.train.seed)
-        torch.manual_seed(cfg.train.seed)
-        # everything that can fail on bad input is loaded before the run directory is created
         self.base_path = resolve_model_path(cfg.model, self.model_override)
         self.tok = load_tokenizer(self.base_path, cfg.model)
         self.train_examples = load_examples(cfg, "train", self.tok)
@@ -89,6 +89,13 @@ class Trainer:
         except TypeError as e:
             raise UserError(f"bad verifier options: {e}", file=cfg._source, field="verifier.options") from None
         self.runner = VerifierRunner(self.verifier, workers=v.workers, timeout_s=v.timeout_s)
+        self.prepared = True
+
+    def setup(self, resume: bool = False) -> None:
+        cfg = self.cfg
+        self.prepare()
+        random.seed(cfg.train.seed)
+        torch.manual_seed(cfg.train.seed)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         (self.run_dir / "config.yaml").write_text(to_yaml(cfg))
         self.metrics = MetricsWriter(self.run_dir, cfg.logging, resume=resume)
@@ -293,10 +300,11 @@ class Trainer:
         self.eval_history: list[dict] = []
         if ckpt:
             self.load_checkpoint(ckpt)
-            self.metrics.truncate(self.step_idx)
             self.emit("info", {"message": f"resumed from {ckpt} at step {self.step_idx}"})
         elif self.eval_examples and cfg.train.steps > 0:
             self.eval_history.append({"step": 0, **self.evaluate(self.policy, "sft")})
+        if resume:  # lines logged after the checkpoint (or with none, all) are redone below
+            self.metrics.truncate(self.step_idx)
         self.emit("rl_start", {"steps": cfg.train.steps, "start": self.step_idx})
         while self.step_idx < cfg.train.steps:
             m = self.rl_step()
