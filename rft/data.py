@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib
 import random
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import torch

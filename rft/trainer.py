@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import random
 import shutil
 import time
@@ -20,7 +19,7 @@ import torch
 from rft import algorithms as algo
 from rft.config import TaskConfig, to_yaml
 from rft.errors import UserError
-from rft.data import Example, PromptStream, collate_sft, load_examples, sft_tensors
+from rft.data import PromptStream, collate_sft, load_examples, sft_tensors
 from rft.evaluation import evaluate_model
 from rft.metrics import MetricsWriter, peak_rss_gb
 from rft.models import load_model, load_tokenizer, replace_dir, resolve_model_path, save_pretrained
@@ -81,6 +80,10 @@ class Trainer:
         if cfg.train.eval_limit:
             self.eval_examples = self.eval_examples[: cfg.train.eval_limit]
         self.stream = PromptStream(len(self.train_examples), cfg.train.seed)
+        if cfg.sft.steps > 0:  # demonstrations, tokenised with labels on the response only
+            sft_src = cfg.data.sft.path if cfg.data.sft and cfg.data.sft.path else "data.train"
+            self.sft_items = sft_tensors(load_examples(cfg, "sft", self.tok), self.tok, cfg.data.response_prefix,
+                                         cfg.sft.max_length, sft_src)
         v = cfg.verifier
         try:
             self.verifier = build_verifier(v.name, v.options, ScoreTable(**v.scores.model_dump()))
@@ -108,10 +111,7 @@ class Trainer:
 
     # ------------------------------------------------------------------ stage 1: SFT
     def sft(self, model) -> dict:
-        cfg, s = self.cfg, self.cfg.sft
-        examples = load_examples(cfg, "sft", self.tok)
-        file = cfg.data.sft.path if cfg.data.sft and cfg.data.sft.path else "data.train"
-        items = sft_tensors(examples, self.tok, cfg.data.response_prefix, s.max_length, file)
+        cfg, s, items = self.cfg, self.cfg.sft, self.sft_items
         opt = torch.optim.AdamW(model.parameters(), lr=s.lr, weight_decay=s.weight_decay)
         sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(s.lr_schedule, s.warmup_steps, s.steps))
         rng = random.Random(cfg.train.seed + 1)
@@ -268,7 +268,6 @@ class Trainer:
 
     # ------------------------------------------------------------------ the whole run
     def train(self, resume: bool = False) -> dict:
-        cfg, a = self.cfg, self.cfg.algorithm
         self.setup(resume=resume)
         try:
             return self._train(resume)

@@ -8,7 +8,6 @@ train split so the failure comes within seconds.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

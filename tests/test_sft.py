@@ -3,7 +3,7 @@ import torch
 
 from conftest import SHARED
 from rft.config import load_config
-from rft.models import load_model, load_tokenizer, resolve_model_path
+from rft.models import load_model, resolve_model_path
 from rft.trainer import Trainer
 
 

@@ -21,7 +21,7 @@ Writing one for a new domain::
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from rft.registry import Registry
