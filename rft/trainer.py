@@ -42,15 +42,30 @@ def lr_lambda(schedule: str, warmup: int, total: int) -> Callable[[int], float]:
     return f
 
 
-def forward_logits(model, rollout_ids: torch.Tensor, attn: torch.Tensor, T: int) -> torch.Tensor:
-    """Logits predicting the last T tokens of `rollout_ids`: (N, T, V).
+def forward_logits(model, rollout: Rollout, sl: slice, share_prompt: bool = True) -> torch.Tensor:
+    """Logits predicting each response token of rows `sl` of the rollout: (n, T, V).
 
     Position ids follow the attention mask (left padding), exactly as `generate` computed them,
     so the recomputed log-probs match the sampled ones and the first importance ratio is 1.
+    With `share_prompt` and a slice of whole groups, each prompt is run once and its KV cache
+    repeated G times before the responses run on top of it: the G rows of a group share the
+    prompt, so this is the same function (gradients flow back through the repeated cache) at
+    about 60% of the cost when prompts are as long as responses.
     """
+    G, T = rollout.group_size, rollout.response_ids.shape[1]
+    ids, attn = rollout.input_ids()[sl], rollout.attention_mask()[sl]
     pos = (attn.cumsum(-1) - 1).clamp(min=0)
-    out = model(input_ids=rollout_ids, attention_mask=attn, position_ids=pos, logits_to_keep=T + 1, use_cache=False)
-    return out.logits[:, :-1]
+    if not (share_prompt and G > 1 and sl.start % G == 0 and (sl.stop - sl.start) % G == 0):
+        out = model(input_ids=ids, attention_mask=attn, position_ids=pos, logits_to_keep=T + 1, use_cache=False)
+        return out.logits[:, :-1]
+    P = rollout.prompt_ids.shape[1]
+    prompt = model(input_ids=ids[::G, :P], attention_mask=attn[::G, :P], position_ids=pos[::G, :P],
+                   logits_to_keep=1, use_cache=True)
+    cache = prompt.past_key_values
+    cache.batch_repeat_interleave(G)
+    resp = model(input_ids=ids[:, P:], attention_mask=attn, position_ids=pos[:, P:], past_key_values=cache,
+                 use_cache=True)
+    return torch.cat([prompt.logits.repeat_interleave(G, dim=0), resp.logits[:, :-1]], dim=1)
 
 
 class Trainer:
@@ -176,14 +191,14 @@ class Trainer:
     def update(self, rollout: Rollout, advantages: torch.Tensor) -> dict:
         """`algorithm.epochs` optimizer passes over the batch, micro-batched, with gradient clipping."""
         cfg, a = self.cfg, self.cfg.algorithm
-        ids, attn, mask = rollout.input_ids(), rollout.attention_mask(), rollout.response_mask
+        mask, share = rollout.response_mask, cfg.train.share_prompt
         N, T = rollout.response_ids.shape
         old_logprobs = rollout.logprobs
         ref_logprobs = None
         if self.ref is not None:
             with torch.no_grad():
                 ref_logprobs = torch.cat([
-                    algo.logprobs_from_logits(forward_logits(self.ref, ids[i:i + mb], attn[i:i + mb], T),
+                    algo.logprobs_from_logits(forward_logits(self.ref, rollout, slice(i, i + mb), share),
                                               rollout.response_ids[i:i + mb], temperature=cfg.sampler.temperature)
                     for i, mb in self._micro(N)])
         normalizer = float(mask.sum().clamp(min=1)) if a.loss_agg == "token-mean" else float(T)
@@ -192,7 +207,7 @@ class Trainer:
         for epoch in range(a.epochs):
             for i, mb in self._micro(N):
                 sl = slice(i, i + mb)
-                logits = forward_logits(self.policy, ids[sl], attn[sl], T)
+                logits = forward_logits(self.policy, rollout, sl, share)
                 logprobs = algo.logprobs_from_logits(logits, rollout.response_ids[sl], temperature=cfg.sampler.temperature)
                 loss, stats = algo.grpo_policy_loss(
                     logprobs, old_logprobs[sl], advantages[sl], mask[sl], clip_eps=a.clip_eps,
