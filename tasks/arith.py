@@ -7,8 +7,14 @@ Each row holds `question`, `solution` (the worked demonstration used for SFT) an
 verified reference used by the verifier). Like real demonstrations, the solutions can be made
 imperfect: with probability `demo_error_rate` the worked solution contains a slip, a near miss
 (the result off by one or two) carried through to its final line, while `answer` stays right.
-SFT imitates the slips; the verifier does not reward them, which is what lets RL go beyond its
-demonstrations. Splits are disjoint: eval rows are generated from their own seed and any
+Two kinds of slip:
+- `demo_error_rate`: random near misses (off by one or two, either way) on any problem. The
+  right answer stays the most common one for each question, so enough SFT averages them out.
+- `demo_bias`: a systematic slip, as a teacher with a blind spot makes: an addition whose ones
+  digits cross ten (7 + 5, 18 + 4) is written one short with this probability. Above 0.5 the
+  demonstrations are wrong more often than right on those problems, so imitation converges to
+  the wrong answer however long it trains; the verifier knows better, which is what lets RL go
+  beyond its demonstrations. Splits are disjoint: eval rows are generated from their own seed and any
 question that also appears in the eval split is dropped from the train split.
 """
 from __future__ import annotations
@@ -22,7 +28,7 @@ PRONOUN = {"Tom": "he", "Sam": "he", "Ben": "he", "Max": "he", "Leo": "he",
 SLIPS = (-2, -1, 1, 2)
 
 
-def make_problem(rng: random.Random, max_operand: int, demo_error_rate: float = 0.0) -> dict:
+def make_problem(rng: random.Random, max_operand: int, demo_error_rate: float = 0.0, demo_bias: float = 0.0) -> dict:
     name, item = rng.choice(NAMES), rng.choice(ITEMS)
     pron = PRONOUN[name]
     if rng.random() < 0.5:
@@ -35,7 +41,9 @@ def make_problem(rng: random.Random, max_operand: int, demo_error_rate: float = 
         question = f"{name} has {a} {item} and gives away {b}. How many {item} does {pron} have left?"
         op, answer = "-", a - b
     shown = answer
-    if demo_error_rate > 0 and rng.random() < demo_error_rate:
+    if demo_bias > 0 and op == "+" and a % 10 + b % 10 >= 10 and rng.random() < demo_bias:
+        shown = answer - 1  # the teacher's systematic slip: one short when a sum crosses ten
+    elif demo_error_rate > 0 and rng.random() < demo_error_rate:
         shown = max(0, answer + rng.choice(SLIPS))
         if shown == answer:
             shown = answer + 1
@@ -44,7 +52,8 @@ def make_problem(rng: random.Random, max_operand: int, demo_error_rate: float = 
 
 
 def generate(split: str = "train", n: int = 1000, seed: int = 0, max_operand: int = 20,
-             demo_error_rate: float = 0.0, eval_seed: int = 10_000, eval_n: int = 500) -> list[dict]:
+             demo_error_rate: float = 0.0, demo_bias: float = 0.0, eval_seed: int = 10_000,
+             eval_n: int = 500) -> list[dict]:
     """Rows for `split` ("train" or "eval"). Train rows never repeat an eval question.
 
     The eval split is always clean (`demo_error_rate` applies to train demonstrations only) and
@@ -64,7 +73,7 @@ def generate(split: str = "train", n: int = 1000, seed: int = 0, max_operand: in
                                                  eval_seed=eval_seed, eval_n=eval_n)}
     rng, rows = random.Random(seed), []
     while len(rows) < n:
-        row = make_problem(rng, max_operand, demo_error_rate)
+        row = make_problem(rng, max_operand, demo_error_rate, demo_bias)
         if row["question"] not in held_out:
             rows.append(row)
     return rows

@@ -108,3 +108,17 @@ def test_sft_truncation_keeps_response_tokens(tok):
     assert len(item["input_ids"]) == 32
     n_resp = sum(label != -100 for label in item["labels"])
     assert n_resp == len(tok(" the answer is 4", add_special_tokens=False)["input_ids"]) + 1  # + EOS
+
+
+def test_arith_demo_bias_writes_crossing_ten_sums_one_short():
+    rows = generate("train", n=4000, seed=1, max_operand=10, demo_bias=0.6)
+    crossing, other_wrong = [], 0
+    for r in rows:
+        a, b = (int(x) for x in r["solution"].split(" = ")[0].split(" + ")) if " + " in r["solution"] else (0, 0)
+        shown = int(r["solution"].rsplit(" ", 1)[1].rstrip("."))
+        if a % 10 + b % 10 >= 10:
+            crossing.append(shown == int(r["answer"]) - 1)
+        elif shown != int(r["answer"]):
+            other_wrong += 1
+    assert other_wrong == 0  # only the crossing-ten additions carry the systematic slip
+    assert 0.55 < sum(crossing) / len(crossing) < 0.65
