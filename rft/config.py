@@ -123,7 +123,7 @@ class TrainConfig(Section):
     steps: int = Field(100, ge=0, description="RL steps (one sampled batch each).")
     prompts_per_step: int = Field(8, ge=1, description="Prompts per RL step (B); B*G sequences per batch.")
     micro_batch: int = Field(64, ge=1, description="Sequences per forward/backward; gradients accumulate over the batch. A multiple of sampler.n lets groups share their prompt's forward pass.")
-    share_prompt: bool = Field(True, description="Run each prompt once per group in the update and repeat its KV cache (same gradients, less compute); off for models whose cache cannot be repeated.")
+    share_prompt: bool = Field(True, description="Run each prompt once per group, in sampling and in the update, and repeat its KV cache (same distribution and gradients, less compute); off for models whose cache cannot be repeated.")
     seed: int = Field(0, description="Seed for data order, sampling and initialisation.")
     eval_every: int = Field(0, ge=0, description="Greedy eval every N RL steps (0: only before and after RL).")
     eval_limit: int | None = Field(None, gt=0, description="Eval on the first N eval rows only.")

@@ -9,6 +9,7 @@ saved with `save_pretrained` (safetensors) like any other model.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import os
 import shutil
@@ -111,6 +112,18 @@ def load_model(path: str, cfg: ModelConfig, *, trainable: bool = True) -> PreTra
     if not trainable:  # the frozen reference: no grads, no optimizer state, eval mode
         model.eval().requires_grad_(False)
     return model
+
+
+def cache_kwarg(model: PreTrainedModel) -> str:
+    """The keyword a model's forward/generate takes a KV cache by: `cache` (transformers >= 5.2x)
+    or `past_key_values` (older releases, and remote-code models)."""
+    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+
+
+def output_cache(out):
+    """The KV cache of a forward output, whichever attribute name the release uses."""
+    cache = getattr(out, "cache", None)
+    return cache if cache is not None else out.past_key_values
 
 
 def save_pretrained(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, out_dir: str | Path) -> None:

@@ -18,11 +18,12 @@ import torch
 
 from rft import algorithms as algo
 from rft.config import TaskConfig, to_yaml
-from rft.errors import UserError
 from rft.data import PromptStream, collate_sft, load_examples, sft_tensors
+from rft.errors import UserError
 from rft.evaluation import evaluate_model
 from rft.metrics import MetricsWriter, peak_rss_gb
-from rft.models import load_model, load_tokenizer, replace_dir, resolve_model_path, save_pretrained
+from rft.models import (cache_kwarg, load_model, load_tokenizer, output_cache, replace_dir, resolve_model_path,
+                        save_pretrained)
 from rft.sampling import HFSampler, Rollout
 from rft.verifiers import ScoreTable, build_verifier
 from rft.verifiers.runner import VerifierRunner
@@ -61,10 +62,10 @@ def forward_logits(model, rollout: Rollout, sl: slice, share_prompt: bool = True
     P = rollout.prompt_ids.shape[1]
     prompt = model(input_ids=ids[::G, :P], attention_mask=attn[::G, :P], position_ids=pos[::G, :P],
                    logits_to_keep=1, use_cache=True)
-    cache = prompt.past_key_values
+    cache = output_cache(prompt)
     cache.batch_repeat_interleave(G)
-    resp = model(input_ids=ids[:, P:], attention_mask=attn, position_ids=pos[:, P:], past_key_values=cache,
-                 use_cache=True)
+    resp = model(input_ids=ids[:, P:], attention_mask=attn, position_ids=pos[:, P:], use_cache=True,
+                 **{cache_kwarg(model): cache})
     return torch.cat([prompt.logits.repeat_interleave(G, dim=0), resp.logits[:, :-1]], dim=1)
 
 
@@ -308,7 +309,8 @@ class Trainer:
         self.policy = load_model(str(ckpt) if ckpt else start_path, cfg.model)
         self.ref = load_model(start_path, cfg.model, trainable=False) if a.kl_coef > 0 else None
         self.sampler = HFSampler(self.policy, self.tok, temperature=cfg.sampler.temperature, top_p=cfg.sampler.top_p,
-                                 top_k=cfg.sampler.top_k, max_new_tokens=cfg.sampler.max_new_tokens)
+                                 top_k=cfg.sampler.top_k, max_new_tokens=cfg.sampler.max_new_tokens,
+                                 share_prompt=cfg.train.share_prompt)
         self.opt = torch.optim.AdamW(self.policy.parameters(), lr=a.lr, weight_decay=a.weight_decay)
         self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, lr_lambda(a.lr_schedule, a.warmup_steps, cfg.train.steps))
         self.eval_history: list[dict] = []

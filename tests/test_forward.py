@@ -49,3 +49,18 @@ def test_micro_batch_that_splits_a_group_falls_back_to_full_rows():
     rollout, model = rollout_and_model()
     lp, _ = logprobs_and_grads(model, rollout, slice(2, 8), share=True)  # not whole groups of 4
     torch.testing.assert_close(lp * rollout.response_mask[2:8], rollout.logprobs[2:8], atol=1e-5, rtol=0)
+
+
+def test_sampler_shared_prefill_draws_the_same_tokens_and_logprobs_as_a_full_prefill():
+    path = str(tiny_path(CFG.tiny))
+    tok, model = load_tokenizer(path, CFG), load_model(path, CFG)
+    prompts = [f"Q: {r['question']}\nA:" for r in generate("train", n=3, seed=5)]  # different lengths: left padding
+    outs = []
+    for share in (False, True):
+        torch.manual_seed(0)  # prefill consumes no randomness, so both draw the same samples
+        outs.append(HFSampler(model, tok, max_new_tokens=12, share_prompt=share).generate(prompts, 4))
+    full, shared = outs
+    assert torch.equal(full.prompt_ids, shared.prompt_ids)
+    assert torch.equal(full.response_ids, shared.response_ids)
+    torch.testing.assert_close(shared.logprobs, full.logprobs, atol=1e-5, rtol=0)
+    assert full.texts == shared.texts

@@ -5,12 +5,17 @@ The log-prob of every sampled token is computed from the raw logits `generate` r
 "old" log-probs and needs no extra forward pass. With top_p/top_k < full vocabulary the recorded
 log-prob is still that of the temperature-scaled policy (not the truncated distribution), which
 is what the importance ratio compares against.
+
+With `share_prompt` (the default) each distinct prompt is prefilled once and its KV cache
+repeated n times before `generate` continues from it: the n samples of a group share the prompt,
+so this draws from the same distribution while the prefill costs 1/n as much.
 """
 from __future__ import annotations
 
 import torch
 
 from rft.algorithms import logprobs_from_logits
+from rft.models import cache_kwarg, output_cache
 from rft.sampling.base import Rollout
 
 
@@ -24,8 +29,8 @@ def _response_mask(response_ids: torch.Tensor, eos_id: int) -> tuple[torch.Tenso
 
 class HFSampler:
     def __init__(self, model, tokenizer, *, temperature: float = 1.0, top_p: float = 1.0, top_k: int = 0,
-                 max_new_tokens: int = 32):
-        self.model, self.tok = model, tokenizer
+                 max_new_tokens: int = 32, share_prompt: bool = True):
+        self.model, self.tok, self.share_prompt = model, tokenizer, share_prompt
         self.temperature, self.top_p, self.top_k, self.max_new_tokens = temperature, top_p, top_k, max_new_tokens
 
     @torch.no_grad()
@@ -35,11 +40,14 @@ class HFSampler:
         prompt_mask = enc["attention_mask"].repeat_interleave(n, dim=0)
         was_training = self.model.training
         self.model.eval()
+        extra = {}
+        if self.share_prompt and n > 1 and prompt_ids.shape[1] > 1:
+            extra[cache_kwarg(self.model)] = self._shared_prefill(enc["input_ids"], enc["attention_mask"], n)
         out = self.model.generate(
             input_ids=prompt_ids, attention_mask=prompt_mask, do_sample=True, temperature=self.temperature,
             top_p=self.top_p, top_k=self.top_k or None, max_new_tokens=self.max_new_tokens,
             pad_token_id=self.tok.pad_token_id, eos_token_id=self.tok.eos_token_id,
-            output_logits=True, return_dict_in_generate=True, use_cache=True,
+            output_logits=True, return_dict_in_generate=True, use_cache=True, **extra,
         )
         self.model.train(was_training)
         response_ids = out.sequences[:, prompt_ids.shape[1]:]
@@ -51,6 +59,19 @@ class HFSampler:
         return Rollout(prompt_ids=prompt_ids, prompt_mask=prompt_mask, response_ids=response_ids,
                        response_mask=response_mask, logprobs=logprobs * response_mask, texts=texts,
                        truncated=truncated, group_size=n)
+
+    def _shared_prefill(self, ids: torch.Tensor, mask: torch.Tensor, n: int):
+        """KV cache of every prompt but its last token, computed once per prompt and repeated n times.
+
+        `generate` sees a cache shorter than its input and runs only the last prompt token, whose
+        logits give the first sampled token, exactly as in a full prefill.
+        """
+        ids, mask = ids[:, :-1], mask[:, :-1]
+        pos = (mask.cumsum(-1) - 1).clamp(min=0)
+        out = self.model(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True, logits_to_keep=1)
+        cache = output_cache(out)
+        cache.batch_repeat_interleave(n)
+        return cache
 
 
 @torch.no_grad()
