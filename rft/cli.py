@@ -1,6 +1,7 @@
 """`rft train | eval | verify`: parse, call, report. Errors the user can fix exit 2 in one line."""
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -163,6 +164,20 @@ def verify(data: str = typer.Argument(..., help="JSONL rows with completion, ans
     print_report(f"rft verify {data} --verifier {verifier}", report)
 
 
+def _click_exceptions() -> tuple[tuple[type, ...], tuple[type, ...], tuple[type, ...]]:
+    """(UsageError, ClickException, Abort) classes of click and of the copy recent typer vendors."""
+    usage, other, abort = [], [], []
+    for name in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            mod = importlib.import_module(name)
+        except ImportError:
+            continue
+        for bucket, cls in ((usage, "UsageError"), (other, "ClickException"), (abort, "Abort")):
+            if isinstance(getattr(mod, cls, None), type):
+                bucket.append(getattr(mod, cls))
+    return tuple(usage), tuple(other), tuple(abort)
+
+
 def main() -> None:
     try:
         app(standalone_mode=False)
@@ -175,12 +190,15 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as e:
-        import click
-
-        if isinstance(e, click.exceptions.ClickException):
+        usage, other, abort = _click_exceptions()
+        if isinstance(e, usage):  # bad command line: one line, exit 2, like every other input error
+            cmd = e.ctx.command_path if e.ctx is not None else "rft"
+            print(f"error: {e.format_message()} (see `{cmd} --help`)", file=sys.stderr)
+            sys.exit(2)
+        if isinstance(e, other):
             e.show()
             sys.exit(e.exit_code)
-        if isinstance(e, click.exceptions.Abort):
+        if isinstance(e, abort):
             sys.exit(130)
         raise
 

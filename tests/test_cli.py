@@ -37,6 +37,17 @@ def assert_user_error(proc, *needles: str, only_line: bool = True) -> str:
 
 # ---------------------------------------------------------------- rft train: bad task files and overrides
 
+@pytest.mark.parametrize("args, needle", [
+    (["train", "tasks/arith.yaml", "--out", "x"], "No such option: --out"),  # typer's vendored click raised past main()
+    (["eval", "tasks/arith.yaml"], "--model"),
+    (["verify"], "Missing argument"),
+    (["trian", "tasks/arith.yaml"], "trian"),
+])
+def test_bad_command_line_is_one_error_line_exit_2(args, needle, tmp_path):
+    line = assert_user_error(run_cli(*args), needle)
+    assert "--help" in line
+
+
 def test_malformed_yaml_names_the_file_and_line(tmp_path):
     task = tmp_path / "bad.yaml"
     task.write_text("name: bad\ntrain:\n  steps: 10\n  seed: 0: 1\n")  # line 4: a second `:` in a value
