@@ -106,6 +106,7 @@ class AlgorithmConfig(Section):
     adv_scale: Literal["group", "none"] = Field("group", description="Divide group-centred rewards by the group std (`group`) or not (`none`, Dr. GRPO).")
     loss_agg: Literal["token-mean", "seq-mean-token-mean", "seq-mean-token-sum"] = Field("token-mean", description="How token losses are averaged.")
     grad_clip: float = Field(1.0, gt=0, description="Max global gradient norm.")
+    skip_uniform_groups: bool = Field(False, description="Leave groups whose rewards are all equal out of the update's forward and backward. Their advantages are zero, and the loss keeps the whole batch's normalizer, so the policy gradient is unchanged; only their KL term is lost (exactly the same update when kl_coef is 0).")
 
 
 class SFTConfig(Section):

@@ -11,6 +11,7 @@ import math
 import random
 import shutil
 import time
+import warnings
 from pathlib import Path
 from typing import Callable
 
@@ -167,7 +168,7 @@ class Trainer:
         t2 = time.perf_counter()
         # advantages: group-normalised rewards, broadcast over each response's tokens
         advantages = algo.group_advantages(rewards, G, scale=a.adv_scale)
-        stats = self.update(rollout, advantages)
+        stats = self.update(rollout, advantages, rewards)
         t3 = time.perf_counter()
 
         outcomes = [s.outcome for s in scores]
@@ -189,11 +190,30 @@ class Trainer:
         self._last_samples = [(ex.prompt, rollout.texts[i * G], scores[i * G]) for i, ex in enumerate(batch)]
         return m
 
-    def update(self, rollout: Rollout, advantages: torch.Tensor) -> dict:
-        """`algorithm.epochs` optimizer passes over the batch, micro-batched, with gradient clipping."""
+    def update(self, rollout: Rollout, advantages: torch.Tensor, rewards: torch.Tensor | None = None) -> dict:
+        """`algorithm.epochs` optimizer passes over the batch, micro-batched, with gradient clipping.
+
+        With `algorithm.skip_uniform_groups`, groups whose `rewards` are all equal are left out of
+        the forward and backward passes; the normalizers still count the whole batch.
+        """
         cfg, a = self.cfg, self.cfg.algorithm
-        mask, share = rollout.response_mask, cfg.train.share_prompt
         N, T = rollout.response_ids.shape
+        N_all = N
+        normalizer = float(rollout.response_mask.sum().clamp(min=1)) if a.loss_agg == "token-mean" else float(T)
+        kept = 1.0
+        if a.skip_uniform_groups and rewards is not None:
+            groups = rewards.view(-1, rollout.group_size)
+            keep = (groups != groups[:, :1]).any(dim=1).nonzero().view(-1)
+            kept = len(keep) / groups.shape[0]
+            if len(keep) == 0:  # nothing to learn from this batch; the schedule still advances
+                with warnings.catch_warnings():  # "scheduler.step() before optimizer.step()": intended
+                    warnings.simplefilter("ignore", UserWarning)
+                    self.sched.step()
+                return {"policy/kept_groups": 0.0, "policy/lr": self.sched.get_last_lr()[0]}
+            rows = (keep.view(-1, 1) * rollout.group_size + torch.arange(rollout.group_size)).view(-1)
+            rollout, advantages = rollout.select_groups(keep), advantages[rows]
+            N = rollout.response_ids.shape[0]
+        mask, share = rollout.response_mask, cfg.train.share_prompt
         old_logprobs = rollout.logprobs
         ref_logprobs = None
         if self.ref is not None:
@@ -202,7 +222,6 @@ class Trainer:
                     algo.logprobs_from_logits(forward_logits(self.ref, rollout, slice(i, i + mb), share),
                                               rollout.response_ids[i:i + mb], temperature=cfg.sampler.temperature)
                     for i, mb in self._micro(N)])
-        normalizer = float(mask.sum().clamp(min=1)) if a.loss_agg == "token-mean" else float(T)
         sums: dict[str, torch.Tensor] = {}
         self.policy.train()
         for epoch in range(a.epochs):
@@ -216,7 +235,7 @@ class Trainer:
                     kl_coef=a.kl_coef, kl_kind=a.kl_kind, agg=a.loss_agg,
                     normalizer=normalizer if a.loss_agg != "seq-mean-token-mean" else None)
                 # token-mean with a whole-batch normalizer sums over micro-batches; the others average
-                (loss if a.loss_agg == "token-mean" else loss * mb / N).backward()
+                (loss if a.loss_agg == "token-mean" else loss * mb / N_all).backward()
                 if epoch == 0:
                     with torch.no_grad():
                         ent = algo.masked_mean(algo.entropy_from_logits(logits), mask[sl])
@@ -231,6 +250,8 @@ class Trainer:
         self.sched.step()
         out = {k: float(v) for k, v in sums.items()}  # the one sync point of the update
         out["policy/lr"] = self.sched.get_last_lr()[0]
+        if a.skip_uniform_groups:
+            out["policy/kept_groups"] = kept
         return out
 
     def _micro(self, N: int):

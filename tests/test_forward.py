@@ -64,3 +64,43 @@ def test_sampler_shared_prefill_draws_the_same_tokens_and_logprobs_as_a_full_pre
     assert torch.equal(full.response_ids, shared.response_ids)
     torch.testing.assert_close(shared.logprobs, full.logprobs, atol=1e-5, rtol=0)
     assert full.texts == shared.texts
+
+
+def _update_with(skip: bool, rewards: torch.Tensor, kl_coef: float = 0.0):
+    """One Trainer.update on a fixed rollout; returns the parameter change and the update's stats.
+
+    Plain SGD at lr 1 so the change is the (clipped) gradient itself, which AdamW's first step
+    would turn into lr * sign(grad) and so amplify float noise.
+    """
+    from rft.config import load_config
+    from rft.trainer import Trainer
+
+    rollout, _ = rollout_and_model()
+    cfg = load_config("tasks/arith.yaml", [f"algorithm.skip_uniform_groups={str(skip).lower()}",
+                                           f"algorithm.kl_coef={kl_coef}", "algorithm.grad_clip=1e9"])
+    path = str(tiny_path(CFG.tiny))
+    tr = Trainer(cfg, "unused")
+    tr.policy = load_model(path, CFG)
+    tr.ref = load_model(path, CFG, trainable=False) if kl_coef > 0 else None
+    tr.opt = torch.optim.SGD(tr.policy.parameters(), lr=1.0)
+    tr.sched = torch.optim.lr_scheduler.LambdaLR(tr.opt, lambda step: 1.0)
+    before = [p.detach().clone() for p in tr.policy.parameters()]
+    stats = tr.update(rollout, algo.group_advantages(rewards, rollout.group_size), rewards)
+    return [p.detach() - b for p, b in zip(tr.policy.parameters(), before)], stats, tr.sched.last_epoch
+
+
+def test_skipping_uniform_groups_leaves_the_policy_gradient_unchanged():
+    rewards = torch.tensor([1.0] * 4 + [1.0, 0.1, 0.1, 0.0] + [0.1] * 4)  # only the middle group has signal
+    full, _, _ = _update_with(False, rewards)
+    skipped, stats, _ = _update_with(True, rewards)
+    assert stats["policy/kept_groups"] == 1 / 3
+    assert any(d.abs().max() > 1e-4 for d in full)  # the update did something
+    for a, b in zip(full, skipped):
+        torch.testing.assert_close(b, a, atol=1e-6, rtol=1e-4)
+
+
+def test_a_batch_of_uniform_groups_makes_no_update_but_advances_the_schedule():
+    change, stats, sched_steps = _update_with(True, torch.tensor([1.0] * 12))
+    assert stats["policy/kept_groups"] == 0.0
+    assert all(d.abs().max() == 0 for d in change)
+    assert sched_steps == 1  # the LR schedule stays aligned with the step count (and with resume)

@@ -26,6 +26,15 @@ class Rollout:
     def num_tokens(self) -> int:
         return int(self.response_mask.sum())
 
+    def select_groups(self, groups: torch.Tensor) -> "Rollout":
+        """The rollout restricted to the given group indices (whole groups, order kept)."""
+        G = self.group_size
+        rows = (groups.view(-1, 1) * G + torch.arange(G)).view(-1)
+        return Rollout(prompt_ids=self.prompt_ids[rows], prompt_mask=self.prompt_mask[rows],
+                       response_ids=self.response_ids[rows], response_mask=self.response_mask[rows],
+                       logprobs=self.logprobs[rows], texts=[self.texts[i] for i in rows.tolist()],
+                       truncated=self.truncated[rows], group_size=G)
+
     def input_ids(self) -> torch.Tensor:
         return torch.cat([self.prompt_ids, self.response_ids], dim=1)
 
