@@ -62,7 +62,7 @@ SKIP = 2  # steps 1..2 are warm-up; statistics use steps 3..N, as the peer does
 WORKLOAD = [
     "model.name=tiny", "model.dtype=float32",
     "data.train.args.n=20000", "data.train.args.seed=1", "data.train.args.max_operand=50",
-    "data.train.args.demo_error_rate=0.0", "data.eval.args.max_operand=50", "data.eval.args.eval_n=500",
+    "data.train.args.demo_error_rate=0.0", "data.train.args.demo_bias=0.0", "data.eval.args.max_operand=50", "data.eval.args.eval_n=500",
     "verifier.name=math", "verifier.workers=1", "verifier.timeout_s=2.0",
     # the warm-up as in the peer's sft_warmup.py: batch 32, lr 2e-3 cosine, 20 warm-up steps, max length 128
     "sft.lr=2e-3", "sft.lr_schedule=cosine", "sft.warmup_steps=20", "sft.batch_size=32", "sft.weight_decay=0.0",
@@ -71,6 +71,9 @@ WORKLOAD = [
     "algorithm.lr=1e-4", "algorithm.lr_schedule=linear", "algorithm.warmup_steps=0", "algorithm.weight_decay=0.0",
     "algorithm.kl_coef=0.0", "algorithm.epochs=1", "algorithm.clip_eps=0.2", "algorithm.adv_scale=group",
     "algorithm.loss_agg=token-mean", "algorithm.grad_clip=1.0",
+    # TRL runs every row through the update; at kl_coef 0 skipping all-equal groups would be the same
+    # update for less work, but the bench compares the same work
+    "algorithm.skip_uniform_groups=false", "train.share_prompt=true",
     "train.prompts_per_step=8", "train.micro_batch=64", "train.seed=0",
     "train.eval_every=0", "train.save_every=0", "train.sample_every=0",
     "train.eval_limit=200", "train.eval_batch_size=50",

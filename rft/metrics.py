@@ -1,4 +1,5 @@
-"""Run metrics: metrics.jsonl (one line per RL step), optional TensorBoard / W&B, and the curve PNG."""
+"""Run metrics: metrics.jsonl (one line per RL step), sft_metrics.jsonl (one per warm-up step),
+optional TensorBoard / W&B, and the curve PNG."""
 from __future__ import annotations
 
 import json
@@ -19,6 +20,7 @@ class MetricsWriter:
     def __init__(self, run_dir: Path, cfg: LoggingConfig, resume: bool = False):
         self.run_dir = Path(run_dir)
         self.path = self.run_dir / "metrics.jsonl"
+        self.sft_path = self.run_dir / "sft_metrics.jsonl"
         self.tb = self.wandb = None
         if cfg.tensorboard:
             from torch.utils.tensorboard import SummaryWriter  # needs the `tensorboard` package
@@ -52,37 +54,52 @@ class MetricsWriter:
         if self.wandb:
             self.wandb.log(m, step=m["step"])
 
-    def rows(self) -> list[dict]:
-        if not self.path.exists():
+    def start_sft(self) -> None:
+        """A warm-up (re)starts from step 1: its log does too."""
+        self.sft_path.write_text("")
+
+    def log_sft(self, m: dict) -> None:
+        with self.sft_path.open("a") as f:
+            f.write(json.dumps(m) + "\n")
+        if self.tb:
+            self.tb.add_scalar("sft/loss", m["loss"], m["step"])
+
+    def rows(self, path: Path | None = None) -> list[dict]:
+        path = path or self.path
+        if not path.exists():
             return []
-        return [json.loads(ln) for ln in self.path.read_text().splitlines() if ln]
+        return [json.loads(ln) for ln in path.read_text().splitlines() if ln]
 
     def plot(self, evals: list[dict]) -> Path | None:
-        """reward_curve.png: train reward and sampled accuracy per step (smoothed), greedy eval points."""
-        rows = self.rows()
-        if not rows and not evals:
+        """reward_curve.png: train reward and sampled accuracy per RL step (smoothed) with the greedy
+        eval points; beside it the warm-up loss when the run had one."""
+        rows, sft = self.rows(), self.rows(self.sft_path)
+        if not rows and not evals and not sft:
             return None
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
+        if sft:
+            fig, (ax_sft, ax) = plt.subplots(1, 2, figsize=(12, 4.5), dpi=110, width_ratios=[1, 2])
+            xs = [r["step"] for r in sft]
+            ax_sft.plot(xs, [r["loss"] for r in sft], color="tab:purple", alpha=0.3, lw=0.8)
+            ax_sft.plot(xs, _smooth([r["loss"] for r in sft]), color="tab:purple", lw=2, label="loss, smoothed")
+            ax_sft.set_yscale("log")
+            ax_sft.set_xlabel("SFT step")
+            ax_sft.set_title("SFT warm-up: loss on response tokens")
+            ax_sft.grid(alpha=0.3, which="both")
+            ax_sft.legend(loc="upper right", fontsize=8)
+        else:
+            fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
         steps = [r["step"] for r in rows]
-
-        def smooth(xs, w=max(1, len(rows) // 30)):
-            out, acc = [], 0.0
-            for i, x in enumerate(xs):
-                acc += x - (xs[i - w] if i >= w else 0.0)
-                out.append(acc / min(i + 1, w))
-            return out
-
-        if rows:
-            for key, label, color in (("reward/mean", "train reward (mean)", "tab:blue"),
-                                      ("reward/accuracy", "train sampled accuracy", "tab:green")):
+        for key, label, color in (("reward/mean", "train reward (mean)", "tab:blue"),
+                                  ("reward/accuracy", "train sampled accuracy", "tab:green")):
+            if rows:
                 ys = [r[key] for r in rows]
                 ax.plot(steps, ys, color=color, alpha=0.2, lw=0.8)
-                ax.plot(steps, smooth(ys), color=color, lw=2, label=f"{label}, smoothed")
+                ax.plot(steps, _smooth(ys), color=color, lw=2, label=f"{label}, smoothed")
         if evals:
             xs, ys = [e["step"] for e in evals], [e["accuracy"] for e in evals]
             lo = [e["accuracy"] - e["wilson95"][0] for e in evals]
@@ -90,6 +107,9 @@ class MetricsWriter:
             ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o-", color="tab:red", capsize=3,
                         label=f"greedy eval accuracy (n={evals[0]['n']}, 95% Wilson)")
         ax.set_xlabel("RL step")
+        if not rows:  # no RL (train.steps 0): the eval of the warm-up result alone, at step 0
+            ax.set_xlim(-1, 1)
+            ax.set_xticks([0])
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
         ax.legend(loc="lower right", fontsize=8)
@@ -105,3 +125,12 @@ class MetricsWriter:
             self.tb.close()
         if self.wandb:
             self.wandb.finish()
+
+
+def _smooth(xs: list[float]) -> list[float]:
+    """Trailing moving average over about 1/30 of the series."""
+    w, out, acc = max(1, len(xs) // 30), [], 0.0
+    for i, x in enumerate(xs):
+        acc += x - (xs[i - w] if i >= w else 0.0)
+        out.append(acc / min(i + 1, w))
+    return out

@@ -11,7 +11,6 @@ import math
 import random
 import shutil
 import time
-import warnings
 from pathlib import Path
 from typing import Callable
 
@@ -134,6 +133,7 @@ class Trainer:
         rng = random.Random(cfg.train.seed + 1)
         order: list[int] = []
         model.train()
+        self.metrics.start_sft()
         t0 = time.perf_counter()
         for step in range(1, s.steps + 1):
             if len(order) < s.batch_size:
@@ -148,8 +148,10 @@ class Trainer:
             opt.step()
             sched.step()
             opt.zero_grad(set_to_none=True)
-            self.emit("sft_step", {"step": step, "steps": s.steps, "loss": loss.item(), "grad_norm": float(gnorm),
-                                   "lr": sched.get_last_lr()[0], "seconds": time.perf_counter() - t0})
+            m = {"step": step, "loss": loss.item(), "grad_norm": float(gnorm), "lr": sched.get_last_lr()[0],
+                 "seconds": time.perf_counter() - t0}
+            self.metrics.log_sft(m)
+            self.emit("sft_step", {**m, "steps": s.steps})
         return {"sft/steps": s.steps, "sft/seconds": time.perf_counter() - t0}
 
     # ------------------------------------------------------------------ stage 2: one RL step
@@ -194,7 +196,8 @@ class Trainer:
         """`algorithm.epochs` optimizer passes over the batch, micro-batched, with gradient clipping.
 
         With `algorithm.skip_uniform_groups`, groups whose `rewards` are all equal are left out of
-        the forward and backward passes; the normalizers still count the whole batch.
+        the forward and backward passes; the normalizers still count the whole batch. A batch in
+        which every group is uniform is updated in full, so every step logs the same statistics.
         """
         cfg, a = self.cfg, self.cfg.algorithm
         N, T = rollout.response_ids.shape
@@ -205,14 +208,10 @@ class Trainer:
             groups = rewards.view(-1, rollout.group_size)
             keep = (groups != groups[:, :1]).any(dim=1).nonzero().view(-1)
             kept = len(keep) / groups.shape[0]
-            if len(keep) == 0:  # nothing to learn from this batch; the schedule still advances
-                with warnings.catch_warnings():  # "scheduler.step() before optimizer.step()": intended
-                    warnings.simplefilter("ignore", UserWarning)
-                    self.sched.step()
-                return {"policy/kept_groups": 0.0, "policy/lr": self.sched.get_last_lr()[0]}
-            rows = (keep.view(-1, 1) * rollout.group_size + torch.arange(rollout.group_size)).view(-1)
-            rollout, advantages = rollout.select_groups(keep), advantages[rows]
-            N = rollout.response_ids.shape[0]
+            if len(keep) > 0:  # with no signal at all the whole batch goes in: a KL-only step, full stats
+                rows = (keep.view(-1, 1) * rollout.group_size + torch.arange(rollout.group_size)).view(-1)
+                rollout, advantages = rollout.select_groups(keep), advantages[rows]
+                N = rollout.response_ids.shape[0]
         mask, share = rollout.response_mask, cfg.train.share_prompt
         old_logprobs = rollout.logprobs
         ref_logprobs = None

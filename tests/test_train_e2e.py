@@ -94,6 +94,12 @@ def test_metrics_has_one_line_per_step_with_every_key(run_dir):
         assert r["reward/std"] >= 0 and r["response/length"] > 0 and r["perf/tokens_per_s"] > 0
 
 
+def test_sft_metrics_has_one_line_per_warm_up_step(run_dir):
+    rows = [json.loads(ln) for ln in (run_dir / "sft_metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows] == [1, 2, 3, 4]
+    assert all(math.isfinite(r["loss"]) and r["loss"] > 0 for r in rows)
+
+
 def test_reward_curve_is_a_real_png(run_dir):
     data = (run_dir / "reward_curve.png").read_bytes()
     assert data[:8] == PNG_MAGIC
