@@ -112,7 +112,7 @@ class MetricsWriter:
             ax.set_xticks([0])
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="best", fontsize=8)
         ax.set_title(f"{self.run_dir.name}: reward and accuracy")
         fig.tight_layout()
         out = self.run_dir / "reward_curve.png"

@@ -120,10 +120,19 @@ def cache_kwarg(model: PreTrainedModel) -> str:
     return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
 
 
-def output_cache(out):
-    """The KV cache of a forward output, whichever attribute name the release uses."""
-    cache = getattr(out, "cache", None)
-    return cache if cache is not None else out.past_key_values
+def prefill_and_repeat(model: PreTrainedModel, input_ids: torch.Tensor, attention_mask: torch.Tensor, n: int):
+    """Run each (left-padded) prompt once and repeat its KV cache n times, for n rows that share it.
+
+    Returns the logits at the last position, one row per prompt, and the repeated cache, ready for
+    the n continuations of each prompt. Position ids follow the attention mask, as `generate`'s do.
+    """
+    pos = (attention_mask.cumsum(-1) - 1).clamp(min=0)
+    out = model(input_ids=input_ids, attention_mask=attention_mask, position_ids=pos, logits_to_keep=1,
+                use_cache=True)
+    cache = getattr(out, "cache", None)  # the attribute's name depends on the transformers release
+    cache = cache if cache is not None else out.past_key_values
+    cache.batch_repeat_interleave(n)
+    return out.logits, cache
 
 
 def save_pretrained(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, out_dir: str | Path) -> None:

@@ -22,8 +22,8 @@ from rft.data import PromptStream, collate_sft, load_examples, sft_tensors
 from rft.errors import UserError
 from rft.evaluation import evaluate_model
 from rft.metrics import MetricsWriter, peak_rss_gb
-from rft.models import (cache_kwarg, load_model, load_tokenizer, output_cache, replace_dir, resolve_model_path,
-                        save_pretrained)
+from rft.models import (cache_kwarg, load_model, load_tokenizer, prefill_and_repeat, replace_dir,
+                        resolve_model_path, save_pretrained)
 from rft.sampling import HFSampler, Rollout
 from rft.verifiers import ScoreTable, build_verifier
 from rft.verifiers.runner import VerifierRunner
@@ -60,13 +60,10 @@ def forward_logits(model, rollout: Rollout, sl: slice, share_prompt: bool = True
         out = model(input_ids=ids, attention_mask=attn, position_ids=pos, logits_to_keep=T + 1, use_cache=False)
         return out.logits[:, :-1]
     P = rollout.prompt_ids.shape[1]
-    prompt = model(input_ids=ids[::G, :P], attention_mask=attn[::G, :P], position_ids=pos[::G, :P],
-                   logits_to_keep=1, use_cache=True)
-    cache = output_cache(prompt)
-    cache.batch_repeat_interleave(G)
+    last, cache = prefill_and_repeat(model, ids[::G, :P], attn[::G, :P], G)
     resp = model(input_ids=ids[:, P:], attention_mask=attn, position_ids=pos[:, P:], use_cache=True,
                  **{cache_kwarg(model): cache})
-    return torch.cat([prompt.logits.repeat_interleave(G, dim=0), resp.logits[:, :-1]], dim=1)
+    return torch.cat([last.repeat_interleave(G, dim=0), resp.logits[:, :-1]], dim=1)
 
 
 class Trainer:
@@ -209,8 +206,8 @@ class Trainer:
             keep = (groups != groups[:, :1]).any(dim=1).nonzero().view(-1)
             kept = len(keep) / groups.shape[0]
             if len(keep) > 0:  # with no signal at all the whole batch goes in: a KL-only step, full stats
-                rows = (keep.view(-1, 1) * rollout.group_size + torch.arange(rollout.group_size)).view(-1)
-                rollout, advantages = rollout.select_groups(keep), advantages[rows]
+                advantages = advantages[rollout.group_rows(keep)]
+                rollout = rollout.select_groups(keep)
                 N = rollout.response_ids.shape[0]
         mask, share = rollout.response_mask, cfg.train.share_prompt
         old_logprobs = rollout.logprobs

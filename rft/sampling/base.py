@@ -26,10 +26,13 @@ class Rollout:
     def num_tokens(self) -> int:
         return int(self.response_mask.sum())
 
+    def group_rows(self, groups: torch.Tensor) -> torch.Tensor:
+        """Row indices of the given groups, group after group."""
+        return (groups.view(-1, 1) * self.group_size + torch.arange(self.group_size)).view(-1)
+
     def select_groups(self, groups: torch.Tensor) -> "Rollout":
         """The rollout restricted to the given group indices (whole groups, order kept)."""
-        G = self.group_size
-        rows = (groups.view(-1, 1) * G + torch.arange(G)).view(-1)
+        G, rows = self.group_size, self.group_rows(groups)
         return Rollout(prompt_ids=self.prompt_ids[rows], prompt_mask=self.prompt_mask[rows],
                        response_ids=self.response_ids[rows], response_mask=self.response_mask[rows],
                        logprobs=self.logprobs[rows], texts=[self.texts[i] for i in rows.tolist()],

@@ -15,7 +15,7 @@ from __future__ import annotations
 import torch
 
 from rft.algorithms import logprobs_from_logits
-from rft.models import cache_kwarg, output_cache
+from rft.models import cache_kwarg, prefill_and_repeat
 from rft.sampling.base import Rollout
 
 
@@ -66,12 +66,7 @@ class HFSampler:
         `generate` sees a cache shorter than its input and runs only the last prompt token, whose
         logits give the first sampled token, exactly as in a full prefill.
         """
-        ids, mask = ids[:, :-1], mask[:, :-1]
-        pos = (mask.cumsum(-1) - 1).clamp(min=0)
-        out = self.model(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True, logits_to_keep=1)
-        cache = output_cache(out)
-        cache.batch_repeat_interleave(n)
-        return cache
+        return prefill_and_repeat(self.model, ids[:, :-1], mask[:, :-1], n)[1]
 
 
 @torch.no_grad()
