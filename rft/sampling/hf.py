@@ -42,7 +42,10 @@ class HFSampler:
         self.model.eval()
         extra = {}
         if self.share_prompt and n > 1 and prompt_ids.shape[1] > 1:
-            extra[cache_kwarg(self.model)] = self._shared_prefill(enc["input_ids"], enc["attention_mask"], n)
+            # the cache of all but the last prompt token, once per prompt: `generate` sees a cache
+            # shorter than its input and runs only that last token, as a full prefill would
+            _, cache = prefill_and_repeat(self.model, enc["input_ids"][:, :-1], enc["attention_mask"][:, :-1], n)
+            extra[cache_kwarg(self.model)] = cache
         out = self.model.generate(
             input_ids=prompt_ids, attention_mask=prompt_mask, do_sample=True, temperature=self.temperature,
             top_p=self.top_p, top_k=self.top_k or None, max_new_tokens=self.max_new_tokens,
@@ -59,14 +62,6 @@ class HFSampler:
         return Rollout(prompt_ids=prompt_ids, prompt_mask=prompt_mask, response_ids=response_ids,
                        response_mask=response_mask, logprobs=logprobs * response_mask, texts=texts,
                        truncated=truncated, group_size=n)
-
-    def _shared_prefill(self, ids: torch.Tensor, mask: torch.Tensor, n: int):
-        """KV cache of every prompt but its last token, computed once per prompt and repeated n times.
-
-        `generate` sees a cache shorter than its input and runs only the last prompt token, whose
-        logits give the first sampled token, exactly as in a full prefill.
-        """
-        return prefill_and_repeat(self.model, ids[:, :-1], mask[:, :-1], n)[1]
 
 
 @torch.no_grad()
