@@ -167,18 +167,18 @@ class Trainer:
         t2 = time.perf_counter()
         # advantages: group-normalised rewards, broadcast over each response's tokens
         advantages = algo.group_advantages(rewards, G, scale=a.adv_scale)
-        stats = self.update(rollout, advantages, rewards)
+        uniform = algo.uniform_groups(rewards, G)
+        stats = self.update(rollout, advantages, uniform)
         t3 = time.perf_counter()
 
         outcomes = [s.outcome for s in scores]
-        groups = rewards.view(-1, G)
         ntok = rollout.num_tokens
         m = {
             "reward/mean": rewards.mean().item(), "reward/std": rewards.std().item(),
             "reward/accuracy": outcomes.count("correct") / len(outcomes),
             "reward/unparseable": outcomes.count("unparseable") / len(outcomes),
             "reward/error": outcomes.count("error") / len(outcomes),
-            "reward/zero_std_groups": (groups.std(dim=1) == 0).float().mean().item(),
+            "reward/zero_std_groups": uniform.float().mean().item(),
             "response/length": ntok / len(outcomes),
             "response/truncated": rollout.truncated.float().mean().item(),
             "perf/tokens_per_s": ntok / max(t1 - t0, 1e-9),
@@ -189,10 +189,10 @@ class Trainer:
         self._last_samples = [(ex.prompt, rollout.texts[i * G], scores[i * G]) for i, ex in enumerate(batch)]
         return m
 
-    def update(self, rollout: Rollout, advantages: torch.Tensor, rewards: torch.Tensor | None = None) -> dict:
+    def update(self, rollout: Rollout, advantages: torch.Tensor, uniform: torch.Tensor | None = None) -> dict:
         """`algorithm.epochs` optimizer passes over the batch, micro-batched, with gradient clipping.
 
-        With `algorithm.skip_uniform_groups`, groups whose `rewards` are all equal are left out of
+        With `algorithm.skip_uniform_groups`, the `uniform` groups (all rewards equal) are left out of
         the forward and backward passes; the normalizers still count the whole batch. A batch in
         which every group is uniform is updated in full, so every step logs the same statistics.
         """
@@ -201,10 +201,9 @@ class Trainer:
         N_all = N
         normalizer = float(rollout.response_mask.sum().clamp(min=1)) if a.loss_agg == "token-mean" else float(T)
         kept = 1.0
-        if a.skip_uniform_groups and rewards is not None:
-            groups = rewards.view(-1, rollout.group_size)
-            keep = (groups != groups[:, :1]).any(dim=1).nonzero().view(-1)
-            kept = len(keep) / groups.shape[0]
+        if a.skip_uniform_groups and uniform is not None:
+            keep = (~uniform).nonzero().view(-1)
+            kept = len(keep) / len(uniform)
             if len(keep) > 0:  # with no signal at all the whole batch goes in: a KL-only step, full stats
                 advantages = advantages[rollout.group_rows(keep)]
                 rollout = rollout.select_groups(keep)

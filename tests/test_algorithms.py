@@ -23,6 +23,7 @@ from rft.algorithms import (
     logprobs_from_logits,
     masked_mean,
     masked_sum,
+    uniform_groups,
 )
 
 LN2 = math.log(2.0)
@@ -132,6 +133,13 @@ def test_group_advantages_scale_none_is_centering():
     # Dr. GRPO: r - group mean; group 0 mean 1/3, group 1 mean 4
     expected = torch.tensor([2 / 3, -1 / 3, -1 / 3, -2.0, 0.0, 2.0])
     assert_close(group_advantages(rewards, 3, scale="none"), expected)
+
+
+def test_uniform_groups_uses_equality_not_a_zero_std():
+    # eight 0.1s (the default `wrong` score): float32 std is 8e-9, so `std == 0` missed this group
+    rewards = torch.tensor([0.1] * 8 + [1.0] * 8 + [1.0] * 7 + [0.1])
+    assert rewards[:8].view(1, 8).std(dim=1).item() != 0.0
+    assert uniform_groups(rewards, 8).tolist() == [True, True, False]
 
 
 def test_group_advantages_all_equal_group_is_exactly_zero():

@@ -19,6 +19,7 @@ from rft.algorithms.grpo import (
     aggregate,
     group_advantages,
     grpo_policy_loss,
+    uniform_groups,
 )
 
 __all__ = [
@@ -34,4 +35,5 @@ __all__ = [
     "logprobs_from_logits",
     "masked_mean",
     "masked_sum",
+    "uniform_groups",
 ]

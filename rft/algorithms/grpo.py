@@ -37,6 +37,15 @@ POLICY_LOSSES: Registry[Callable[..., tuple[Tensor, dict[str, Tensor]]]] = Regis
 AGGREGATIONS: Registry[Callable[..., Tensor]] = Registry("loss aggregation")
 
 
+def uniform_groups(rewards: Tensor, group_size: int) -> Tensor:
+    """(B,) bool: groups whose rewards are all equal, so every advantage in them is 0.
+
+    Exact equality, not std == 0: in float32 the std of eight 0.1s is 8e-9, not 0.
+    """
+    r = rewards.view(-1, group_size)
+    return (r == r[:, :1]).all(dim=-1)
+
+
 @ADVANTAGES.register("grpo")
 def group_advantages(
     rewards: Tensor, group_size: int, eps: float = 1e-6, scale: str = "group"
@@ -73,8 +82,7 @@ def group_advantages(
         adv = adv / (r.std(dim=-1, keepdim=True) + eps)
     # The mean of equal floats need not round back to the same float (in float32 the mean of
     # three 0.9s is off by 6e-8, giving 6e-8 / (0 + 1e-6) = 0.06); zero such groups explicitly.
-    constant = (r == r[:, :1]).all(dim=-1, keepdim=True)
-    adv = torch.where(constant, torch.zeros_like(adv), adv)
+    adv = torch.where(uniform_groups(r, group_size)[:, None], torch.zeros_like(adv), adv)
     return adv.view(-1)
 
 
