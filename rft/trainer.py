@@ -102,7 +102,7 @@ class Trainer:
             self.verifier = build_verifier(v.name, v.options, ScoreTable(**v.scores.model_dump()))
         except KeyError as e:
             raise UserError(e.args[0], file=cfg._source, field="verifier.name") from None
-        except TypeError as e:
+        except (TypeError, ValueError) as e:
             raise UserError(f"bad verifier options: {e}", file=cfg._source, field="verifier.options") from None
         self.runner = VerifierRunner(self.verifier, workers=v.workers, timeout_s=v.timeout_s)
         self.prepared = True

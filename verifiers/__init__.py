@@ -10,4 +10,6 @@ from rft.verifiers.base import (  # noqa: F401
     register_verifier,
     resolve_verifier_class,
 )
+from rft.verifiers import format as _format  # noqa: F401,E402  (registers "format")
 from rft.verifiers import math as _math  # noqa: F401,E402  (registers "math")
+from rft.verifiers import weighted as _weighted  # noqa: F401,E402  (registers "weighted")

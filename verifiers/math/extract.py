@@ -1,0 +1,159 @@
+"""Finding the final answer in a completion, and the reference answer in a dataset field.
+
+Extraction, first rule that applies (`extract_answer`); the rule's name goes into the Score's reason:
+  boxed         the last complete `\\boxed{...}` / `\\fbox{...}` (nested braces; `\\boxed 5`)
+  final_answer  the last "Final answer: X" / "**Final Answer:** X" line
+  answer_is     the last "the (final) answer is X", up to the end of its sentence
+  hashes        the last `#### X` (GSM8K style)
+  last_number   the last number in the text (option; on by default)
+`strict=True` keeps only `boxed`: a completion without a box is unparseable.
+
+Cheap by design: regexes over the text, and only the last few `\\boxed` are tried, so a
+degenerate completion that repeats an unclosed `\\boxed{` thousands of times costs one pass.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_BOX_CMD = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])")
+_MAX_BOX_TRIES = 4
+_FINAL_ANSWER = re.compile(r"final\s+answer\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?[ \t]*", re.IGNORECASE)
+_ANSWER_IS = re.compile(r"\b(?:the\s+)?(?:final\s+)?answer\s+is\b[ \t]*:?[ \t]*(?:\*\*)?[ \t]*", re.IGNORECASE)
+_HASHES = re.compile(r"####[ \t]*([^\n]*)")
+# A number not glued to a word before it: -12, 1,234, 3.5, .5, 3/4. A '-' after a letter or digit
+# is subtraction (`x-3`, `2-3`), not a sign.
+_NUMBER = re.compile(r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:/\d+)?|(?<![\w.])-?\.\d+")
+_SENTENCE_END = re.compile(r"\.(?:\s|$)")
+_MATH_DELIMS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
+
+
+def braced(text: str, start: int) -> tuple[str, int] | None:
+    """Content of the `{...}` group opening at text[start], and the index just past it.
+
+    >>> braced("{a{b}c}d", 0)
+    ('a{b}c', 7)
+    """
+    depth = 0
+    for i in range(start, len(text)):
+        c = text[i]
+        if c == "{" and text[i - 1:i] != "\\":
+            depth += 1
+        elif c == "}" and text[i - 1:i] != "\\":
+            depth -= 1
+            if depth == 0:
+                return text[start + 1:i], i + 1
+    return None  # unbalanced: a truncated completion
+
+
+def last_boxed(text: str) -> str | None:
+    """Content of the last complete `\\boxed{...}` / `\\fbox{...}` (or the space form `\\boxed 5`).
+
+    >>> last_boxed(r"first \\boxed{1}, then $\\boxed{\\frac{\\sqrt{2}}{2}}$")
+    '\\\\frac{\\\\sqrt{2}}{2}'
+    """
+    for m in reversed(list(_BOX_CMD.finditer(text))[-_MAX_BOX_TRIES:]):
+        j = m.end()
+        while j < len(text) and text[j] == " ":
+            j += 1
+        if j < len(text) and text[j] == "{":
+            got = braced(text, j)
+            if got is not None and got[0].strip():
+                return got[0].strip()
+        elif j > m.end():  # `\boxed 5`: up to whitespace or `$`
+            word = re.match(r"[^\s$]*", text[j:]).group(0)
+            if word:
+                return word
+    return None
+
+
+def _math_span(s: str) -> str:
+    """`$x$ because ...` -> `x`: an answer that opens a math span ends where the span closes."""
+    for open_, close in _MATH_DELIMS:
+        if s.startswith(open_):
+            end = s.find(close, len(open_))
+            if end > len(open_):
+                return s[len(open_):end]
+    return s
+
+
+def _after_marker(text: str, pattern: re.Pattern) -> tuple[int, str | None]:
+    """(where the last marker starts, the answer after it); (-1, None) without a marker."""
+    last = None
+    for last in pattern.finditer(text):
+        pass
+    if last is None:
+        return -1, None
+    lines = text[last.end():].split("\n")
+    line = lines[0].strip() or next((ln.strip() for ln in lines[1:] if ln.strip()), "")
+    line = _math_span(line.strip())
+    if line.startswith(("\\boxed", "\\fbox")):  # "Final answer: \boxed{5" without a closing brace
+        return last.start(), None
+    end = _SENTENCE_END.search(line)  # "The answer is 3.5. Done." -> "3.5"
+    if end:
+        line = line[:end.start()]
+    line = line.strip().rstrip(".").strip().strip("*").strip()
+    return last.start(), line or None
+
+
+def extract_answer(text: str, fallback_last_number: bool = True, strict: bool = False) -> tuple[str | None, str]:
+    """The final answer in `text` and the rule that found it; (None, "none") when nothing does.
+
+    >>> extract_answer(r"so $x = \\boxed{\\frac{1}{2}}$ and")
+    ('\\\\frac{1}{2}', 'boxed')
+    >>> extract_answer("Final Answer: The final answer is $18$. I hope it is correct.")
+    ('18', 'answer_is')
+    >>> extract_answer("12 + 7 = 19. The answer is 19.")
+    ('19', 'answer_is')
+    >>> extract_answer("**Final Answer:** $\\\\frac{3}{4}$")
+    ('\\\\frac{3}{4}', 'final_answer')
+    >>> extract_answer("He pays 3 * 4 = 12 dollars.\\n#### 12")
+    ('12', 'hashes')
+    >>> extract_answer("3 + 4 = 7 apples")
+    ('7', 'last_number')
+    >>> extract_answer("3 + 4 = 7 apples", strict=True)
+    (None, 'none')
+    """
+    if "\\boxed" in text or "\\fbox" in text:
+        got = last_boxed(text)
+        if got is not None:
+            return got, "boxed"
+    if strict:
+        return None, "none"
+    lower = text.lower()
+    # "Final Answer: The final answer is $18$." - the later marker is the one that holds the answer
+    marked = [(*_after_marker(text, pat), how) for key, pat, how in
+              (("final answer", _FINAL_ANSWER, "final_answer"), ("answer is", _ANSWER_IS, "answer_is"))
+              if key in lower]
+    for _, got, how in sorted(marked, reverse=True):
+        if got is not None:
+            return got, how
+    if "####" in text:
+        for m in reversed(list(_HASHES.finditer(text))):
+            if m.group(1).strip():
+                return m.group(1).strip(), "hashes"
+    if fallback_last_number:
+        last = None
+        for last in _NUMBER.finditer(text):
+            pass
+        if last is not None:
+            return last.group(0), "last_number"
+    return None, "none"
+
+
+def reference_answer(answer: Any) -> str | None:
+    """The reference as a string: a GSM8K solution "...#### 72" gives "72", a MATH one its boxed.
+
+    >>> reference_answer("She pays 3 * 24 = 72.\\n#### 72")
+    '72'
+    >>> reference_answer(0.5)
+    '0.5'
+    """
+    if answer is None or isinstance(answer, bool):
+        return None
+    ref = str(answer).strip()
+    if "####" in ref:
+        ref = ref.rsplit("####", 1)[1].strip()
+    elif "\\boxed" in ref or "\\fbox" in ref:
+        ref = last_boxed(ref) or ref
+    return ref or None

@@ -1,0 +1,88 @@
+"""One canonical string per answer: LaTeX noise, units, prefixes and separators removed.
+
+`normalize` is the first comparison (two answers with the same canonical string are equal) and
+the input of the parser (`parse.py`). It never raises. What it removes, in order:
+  delimiters     `$`, `\\(`, `\\[`, `\\displaystyle`, `\\left`/`\\right`, `\\!`, `\\,`, `\\;`, `~`
+  text wrappers  `\\text{}`, `\\textbf{}`, `\\mathrm{}`, `\\mbox{}`, `\\operatorname{}` (content kept)
+  spellings      `\\dfrac`/`\\tfrac`/`\\cfrac` -> `\\frac`, `\\le` -> `\\leq`, `\\%` -> `%`, `\\$` dropped
+  degrees        `^\\circ`, `^{\\circ}`, `\\degree`, `°`, a trailing "degrees"
+  units          words after a number: `5 cm` -> `5`, `864 inches^2` -> `864` (never `3x`)
+  prefixes       `x = 3` -> `3`, `x \\in [1, 2]` -> `[1,2]` (one name on the left only)
+  separators     `1,234` and `10,\\!080` -> `1234` when the whole answer is one number
+"""
+from __future__ import annotations
+
+import re
+
+_DROP = ("\\left", "\\right", "\\displaystyle", "\\!", "\\,", "\\;", "\\:", "\\quad", "\\qquad",
+         "{,}", "\\$", "\\bigl", "\\bigr", "\\Bigl", "\\Bigr", "\\big", "\\Big")
+_RENAME = (("\\dfrac", "\\frac"), ("\\tfrac", "\\frac"), ("\\cfrac", "\\frac"), ("\\%", "%"),
+           ("\\le ", "\\leq "), ("\\ge ", "\\geq "), ("\\lbrace", "\\{"), ("\\rbrace", "\\}"),
+           ("\\langle", "("), ("\\rangle", ")"), ("\\lvert", "|"), ("\\rvert", "|"), ("−", "-"),
+           ("\\emptyset", "\\varnothing"), ("°", "^\\circ"), ("\\degree", "^\\circ"), ("~", " "))
+_TEXT_CMD = re.compile(r"\\(?:text|textbf|textit|textrm|mathrm|mathbf|mathit|mbox|operatorname|hbox)\s*\{([^{}]*)\}")
+_ESCAPED_SPACE = re.compile(r"(?<!\\)\\ ")  # `\ ` is a space, `\\ ` a matrix row break
+_DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?")
+_THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_LEADING_VAR = re.compile(r"^[A-Za-z](?:_\{?\w+\}?)?\s*(?:=|\\in)\s*([^=]+)$")
+_UNIT_WORD = r"[A-Za-z]{2,}\.?(?:\s*\^\s*\{?\d\}?)?"
+_NUM_WITH_UNITS = re.compile(r"^(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?|-?\\frac\{[^{}]+\}\{[^{}]+\}|-?\\frac\s*\d\d?)"
+                             rf"(?:\s+{_UNIT_WORD})+$")
+_SPACE_AROUND_SYMBOL = re.compile(r"\s*([^\w\\\s])\s*")
+_MATH_WRAP = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
+_KNOWN_WORDS = re.compile(r"^(?:sqrt|pi|sin|cos|tan|sec|csc|cot|log|ln|exp|arcsin|arccos|arctan|infty|i|e)$")
+
+
+def _strip_math_wrappers(s: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for a, b in _MATH_WRAP:
+            if s.startswith(a) and s.endswith(b) and len(s) > len(a) + len(b):
+                s, changed = s[len(a):-len(b)].strip(), True
+    return s.replace("$", "")
+
+
+def normalize(s: str) -> str:
+    """A canonical string for comparison; never raises.
+
+    >>> normalize(r"$\\$1,234.$")
+    '1234'
+    >>> normalize(r"x = \\dfrac{3}{4}")
+    '\\\\frac{3}{4}'
+    >>> normalize(r"\\left( 5\\text{ cm} \\right)")
+    '(5 cm)'
+    >>> normalize(r"864 \\mbox{ inches}^2")
+    '864'
+    >>> normalize(r"11,\\! 111,\\! 111,\\! 100")
+    '11111111100'
+    >>> normalize(r"x \\in [-2,7]")
+    '[-2,7]'
+    """
+    s = _strip_math_wrappers(s.replace("\\$", "").strip())  # `\$` first: its `$` is not a delimiter
+    for tok in _DROP:
+        if tok in s:
+            s = s.replace(tok, "")
+    for a, b in _RENAME:
+        if a in s:
+            s = s.replace(a, b)
+    if "\\ " in s:
+        s = _ESCAPED_SPACE.sub(" ", s)
+    while "\\" in s and _TEXT_CMD.search(s):
+        s = _TEXT_CMD.sub(lambda m: " " + m.group(1) + " ", s)  # `5\text{cm}` -> `5 cm`
+    if "circ" in s:
+        s = _DEGREES.sub("", s)
+    s = " ".join(s.split()).strip("*").strip().rstrip(".").strip()  # markdown bold, final period
+    if s.endswith(" degrees") or s.endswith(" degree"):
+        s = s.rsplit(" ", 1)[0]
+    m = _LEADING_VAR.match(s)
+    if m:  # "x = 3" -> "3"
+        s = m.group(1).strip()
+    m = _NUM_WITH_UNITS.match(s)
+    if m and not _KNOWN_WORDS.match(s[m.end(1):].strip().split("^")[0].strip()):
+        s = m.group(1)  # "18 dollars" -> "18": a number followed by words only, never `3x` or `2 \pi`
+    if "," in s and _THOUSANDS.match(s.replace(" ", "")):
+        s = s.replace(",", "").replace(" ", "")
+    if " " in s:
+        s = _SPACE_AROUND_SYMBOL.sub(r"\1", s)  # "x + 1" -> "x+1"; keeps the space in `\pi r`
+    return s
