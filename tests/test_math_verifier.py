@@ -320,3 +320,30 @@ def test_every_math500_solution_scores_correct_against_its_own_answer():
     rows = [json.loads(line) for line in MATH500.open()]
     wrong = [(r["answer"], s.reason) for r in rows if (s := v.score(r["solution"], answer=r["answer"])).outcome != "correct"]
     assert not wrong, f"{len(wrong)} of {len(rows)}: {wrong[:5]}"
+
+
+def test_the_sympy_child_dies_with_its_parent_even_mid_computation(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    # a parent that starts a 60 s sympy job and is then SIGKILLed: the child must not outlive it
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "from rft.verifiers.math import symbolic\n"
+        "w = symbolic.worker(); w.prestart(); w._start()\n"
+        "print(w._proc.pid, flush=True)\n"
+        "w.run('sleep', (60,), 120)\n")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    for _ in range(100):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    os.kill(child, 9)
+    raise AssertionError("the sympy child outlived its parent")

@@ -18,6 +18,7 @@ from collections import OrderedDict
 from typing import Any
 
 from rft.verifiers.base import Score, ScoreTable, Verifier, register_verifier
+from rft.verifiers.math import symbolic
 from rft.verifiers.math.answer import answers_equal, parse_answer  # noqa: F401
 from rft.verifiers.math.extract import extract_answer, last_boxed, reference_answer  # noqa: F401
 from rft.verifiers.math.normalize import normalize  # noqa: F401
@@ -60,6 +61,12 @@ class MathVerifier(Verifier):
         self.rel_tol, self.use_sympy = float(rel_tol), bool(use_sympy)
         self.sympy_timeout_s, self.cache_size = float(sympy_timeout_s), int(cache_size)
         self._cache: OrderedDict[tuple[str, str], tuple[bool | None, str]] = OrderedDict()
+
+    def __setstate__(self, state: dict) -> None:
+        """Unpickled in a verifier worker: start the sympy child now, not inside a row's deadline."""
+        self.__dict__.update(state)
+        if self.use_sympy:
+            symbolic.worker().prestart()
 
     def compare(self, pred: str, ref: str) -> tuple[bool | None, str]:
         """`answers_equal` with this verifier's options, through the LRU cache."""

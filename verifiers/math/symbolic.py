@@ -104,9 +104,24 @@ def _recv(f):
     return pickle.loads(f.read(struct.unpack("<I", head)[0]))
 
 
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this child when its parent dies, even mid-computation (a killed verifier
+    worker must not leave a sympy loop running for hours). Elsewhere, EOF on stdin ends it
+    between jobs."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if str(os.getppid()) != os.environ.get("RFT_SYMPY_PARENT", str(os.getppid())):
+        os._exit(0)  # the parent died before prctl took effect
+
+
 def _serve() -> None:
     """The child (`python -m rft.verifiers.math._sympy_child`): jobs in on stdin, results out on stdout."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _die_with_parent()
     import sympy  # noqa: F401  (imported before "ready", so the first call's clock is fair)
 
     inp, out = sys.stdin.buffer, sys.stdout.buffer
@@ -130,17 +145,30 @@ class SympyWorker:
 
     def __init__(self):
         self._proc: subprocess.Popen | None = None
+        self._ready = False
         self._lock = threading.Lock()
         self.stats = {"calls": 0, "timeouts": 0, "starts": 0}
 
-    def _start(self) -> None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    def prestart(self) -> None:
+        """Start the child now without waiting for it, so its start-up overlaps other work."""
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                self._launch()
+
+    def _launch(self) -> None:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p), "RFT_SYMPY_PARENT": str(os.getpid())}
         self._proc = subprocess.Popen([sys.executable, "-m", "rft.verifiers.math._sympy_child"], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, env=env)
+        self._ready = False
         self.stats["starts"] += 1
+
+    def _start(self) -> None:
+        if self._proc is None or self._proc.poll() is not None:
+            self._launch()
         if self._wait(STARTUP_TIMEOUT_S) != "ready":
             self.stop()
             raise RuntimeError(f"the sympy worker did not start within {STARTUP_TIMEOUT_S:.0f}s")
+        self._ready = True
 
     def _wait(self, timeout_s: float):
         """The child's next message, or None after `timeout_s` seconds."""
@@ -149,7 +177,7 @@ class SympyWorker:
 
     def run(self, op: str, args: tuple, timeout_s: float) -> tuple[bool | None, str]:
         with self._lock:
-            if self._proc is None or self._proc.poll() is not None:
+            if self._proc is None or self._proc.poll() is not None or not self._ready:
                 self._start()
             self.stats["calls"] += 1
             try:
