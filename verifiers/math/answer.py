@@ -36,7 +36,7 @@ from rft.verifiers.math.expr import (ParseError, TooBig, approx, exact, has_cons
 from rft.verifiers.math.normalize import normalize
 
 _CHOICE = re.compile(r"^\(?([A-E])\)?$")
-_CHOICE_PRED = re.compile(r"^(?:\\?\(|option\s*)?([A-E])(?:\)|\.|:)?(?:\s.*)?$", re.IGNORECASE)
+_CHOICE_LEAD = re.compile(r"^\(([a-e])\)")
 _BASE = re.compile(r"^([0-9A-Fa-f]+)_\{?(\d+)\}?$")
 _WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}")
 _NOT_WORDS = {"sqrt", "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos", "arctan", "sinh", "cosh",
@@ -278,6 +278,9 @@ def values_equal(p, r, rel_tol: float = 1e-6, use_sympy: bool = True, timeout_s:
 
     kp, kr = p[0], r[0]
     if kr == "choice":
+        if kp == "text":  # `\text{(E) Hyperbola}`: the letter, with the option's text after it
+            m = _CHOICE_LEAD.match(p[1])
+            return bool(m) and m.group(1).upper() == r[1], "choice"
         return kp == "choice" and p[1] == r[1], "choice"
     if kr == "text" or kp == "text":
         return kp == kr and p[1] == r[1], "text"

@@ -1,11 +1,13 @@
 """Finding the final answer in a completion, and the reference answer in a dataset field.
 
-Extraction, first rule that applies (`extract_answer`); the rule's name goes into the Score's reason:
+Extraction (`extract_answer`); the rule's name goes into the Score's reason:
   boxed         the last complete `\\boxed{...}` / `\\fbox{...}` (nested braces; `\\boxed 5`)
-  final_answer  the last "Final answer: X" / "**Final Answer:** X" line
-  answer_is     the last "the (final) answer is X", up to the end of its sentence
-  hashes        the last `#### X` (GSM8K style)
+  final_answer  "Final answer: X" / "**Final Answer:** X"
+  answer_is     "the (final) answer is X", up to the end of its sentence
+  hashes        `#### X` (GSM8K style)
   last_number   the last number in the text (option; on by default)
+A box wins wherever it is; among the three markers the one stated last wins; the last number
+is the fallback when there is no marker.
 `strict=True` keeps only `boxed`: a completion without a box is unparseable.
 
 Cheap by design: regexes over the text, and only the last few `\\boxed` are tried, so a
@@ -121,17 +123,19 @@ def extract_answer(text: str, fallback_last_number: bool = True, strict: bool = 
     if strict:
         return None, "none"
     lower = text.lower()
-    # "Final Answer: The final answer is $18$." - the later marker is the one that holds the answer
+    # the answer stated last wins: "The answer is 21. Wait, I double counted.\n#### 18" is 18, and
+    # in "Final Answer: The final answer is $18$." the later marker holds the answer
     marked = [(*_after_marker(text, pat), how) for key, pat, how in
               (("final answer", _FINAL_ANSWER, "final_answer"), ("answer is", _ANSWER_IS, "answer_is"))
               if key in lower]
-    for _, got, how in sorted(marked, reverse=True):
-        if got is not None:
-            return got, how
     if "####" in text:
         for m in reversed(list(_HASHES.finditer(text))):
             if m.group(1).strip():
-                return m.group(1).strip(), "hashes"
+                marked.append((m.start(), m.group(1).strip(), "hashes"))
+                break
+    for _, got, how in sorted(marked, reverse=True):
+        if got is not None:
+            return got, how
     if fallback_last_number:
         last = None
         for last in _NUMBER.finditer(text):

@@ -19,8 +19,9 @@ _DROP = ("\\left", "\\right", "\\displaystyle", "\\!", "\\,", "\\;", "\\:", "\\q
 _RENAME = (("\\dfrac", "\\frac"), ("\\tfrac", "\\frac"), ("\\cfrac", "\\frac"), ("\\%", "%"),
            ("\\le ", "\\leq "), ("\\ge ", "\\geq "), ("\\lbrace", "\\{"), ("\\rbrace", "\\}"),
            ("\\langle", "("), ("\\rangle", ")"), ("\\lvert", "|"), ("\\rvert", "|"), ("−", "-"),
-           ("\\emptyset", "\\varnothing"), ("°", "^\\circ"), ("\\degree", "^\\circ"), ("~", " "))
+           ("\\emptyset", "\\varnothing"), ("°", "^\\circ"), ("\\degree", "^\\circ"), ("~", " "), ("¢", " cents"))
 _TEXT_CMD = re.compile(r"\\(?:text|textbf|textit|textrm|mathrm|mathbf|mathit|mbox|operatorname|hbox)\s*\{([^{}]*)\}")
+_NUM_TEXT_UNIT = re.compile(r"^(-?[\d.,]+)\s*\\(?:text|mbox|mathrm)\s*\{\s*[A-Za-z][A-Za-z. ]*\}(?:\s*\^\s*\{?\d\}?)?$")
 _ESCAPED_SPACE = re.compile(r"(?<!\\)\\ ")  # `\ ` is a space, `\\ ` a matrix row break
 _DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?")
 _THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
@@ -68,6 +69,9 @@ def normalize(s: str) -> str:
             s = s.replace(a, b)
     if "\\ " in s:
         s = _ESCAPED_SPACE.sub(" ", s)
+    m = _NUM_TEXT_UNIT.match(s)
+    if m:  # `10\text{ m}`: a word set in text after a number is a unit, even one letter long
+        s = m.group(1)
     while "\\" in s and _TEXT_CMD.search(s):
         s = _TEXT_CMD.sub(lambda m: " " + m.group(1) + " ", s)  # `5\text{cm}` -> `5 cm`
     if "circ" in s:
