@@ -112,8 +112,10 @@ def eval_(task: str = typer.Argument(..., help="Task YAML whose eval split is us
     v = cfg.verifier
     try:
         verifier = build_verifier(v.name, v.options, ScoreTable(**v.scores.model_dump()))
-    except (KeyError, TypeError) as e:
-        raise UserError(str(e).strip('"'), file=task, field="verifier") from None
+    except KeyError as e:
+        raise UserError(str(e).strip('"'), file=task, field="verifier.name") from None
+    except (TypeError, ValueError) as e:
+        raise UserError(f"bad verifier options: {e}", file=task, field="verifier.options") from None
     with VerifierRunner(verifier, workers=v.workers, timeout_s=v.timeout_s) as runner:
         res = evaluate_model(mdl, tok, examples, runner, max_new_tokens=cfg.sampler.max_new_tokens,
                              batch_size=cfg.train.eval_batch_size, k=k, temperature=cfg.sampler.temperature)
@@ -148,8 +150,10 @@ def verify(data: str = typer.Argument(..., help="JSONL rows with completion, ans
         raise UserError(f"not a JSON object: {e}", field="--options") from None
     try:
         v = build_verifier(verifier, opts)
-    except (KeyError, TypeError) as e:
+    except KeyError as e:
         raise UserError(str(e).strip('"'), field="--verifier") from None
+    except (TypeError, ValueError) as e:
+        raise UserError(f"bad verifier options: {e}", field="--options") from None
     rows = load_labeled_rows(data)
     with VerifierRunner(v, workers=workers, timeout_s=timeout) as runner:
         report = evaluate_verifier(rows, runner)

@@ -1,0 +1,37 @@
+"""`rft verify` on the labeled math set (tests/data/math_verify_set.jsonl, built by
+make_math_verify_set.py from MATH-500 and GSM8K): the verifier's accuracy is a tested property."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from conftest import ROOT, run_cli
+
+SET = ROOT / "tests" / "data" / "math_verify_set.jsonl"
+
+
+def test_labeled_set_covers_every_category_with_about_40_percent_false():
+    rows = [json.loads(line) for line in SET.open()]
+    assert len(rows) >= 600
+    assert 0.35 <= sum(not r["label"] for r in rows) / len(rows) <= 0.45
+    per = Counter(r["category"] for r in rows)
+    for category in ("integer", "decimal_fraction", "percent", "units", "scientific", "equation_prefix",
+                     "mixed_number", "latex_symbolic", "interval", "tuple", "set", "matrix",
+                     "multiple_choice", "text", "no_answer", "extraction"):
+        assert per[category] >= 20, (category, per[category])
+
+
+def test_rft_verify_reports_f1_of_at_least_098_on_the_labeled_set(tmp_path):
+    out = tmp_path / "disagreements.jsonl"
+    proc = run_cli("verify", str(SET), "--verifier", "math", "--workers", "2", "--out", str(out), "--json", check=True)
+    report = json.loads(proc.stdout)
+    assert report["rows"] >= 600 and report["outcomes"]["error"] == 0
+    assert report["f1"] >= 0.98, [json.loads(line) for line in out.open()][:5]
+    assert report["tp"] + report["fp"] + report["tn"] + report["fn"] == report["rows"]
+
+
+def test_rft_verify_rejects_bad_verifier_options_in_one_line():
+    proc = run_cli("verify", str(SET), "--verifier", "math", "--options", '{"rel_tol": -1}')
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == ["error: --options: bad verifier options: rel_tol must be >= 0, got -1"]
