@@ -5,11 +5,12 @@ and what was expected (`tasks/arith.yaml: algorithm.kl_coeff: unknown key ...`).
 """
 from __future__ import annotations
 
+import string
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from rft.errors import UserError
 
@@ -39,21 +40,25 @@ class ModelConfig(Section):
 
 
 class SourceConfig(Section):
-    """Where rows come from: exactly one of `path`, `hub` or `generator`."""
+    """Where rows come from: a local `path`, a `hub` id, both (the file if it exists, else the hub), or a `generator`."""
 
-    path: str | None = Field(None, description="Local .jsonl/.json/.parquet file (gzip allowed), read through `datasets`. Relative paths resolve from the YAML's folder, then the working directory.")
-    hub: str | None = Field(None, description="A `datasets` hub id, loaded with load_dataset(hub, subset, split=split).")
+    path: str | None = Field(None, description="Local .jsonl/.json/.parquet/.csv file (gzip allowed), read through `datasets`. Relative paths resolve from the YAML's folder, then the working directory. With `hub` also given, the file is used when it exists and the hub id otherwise.")
+    hub: str | None = Field(None, description="A `datasets` hub id, loaded with load_dataset(hub, subset, split=split); with `path`, the fallback when that file does not exist.")
     subset: str | None = Field(None, description="Hub dataset configuration name.")
     split: str = Field("train", description="Split for hub datasets, and the split argument passed to a generator.")
-    generator: str | None = Field(None, description="`module:function` returning a list of row dicts (called with split= and args).")
+    generator: str | None = Field(None, description="`module:function` returning a list of row dicts (called with split= and args); excludes path and hub.")
     args: dict[str, Any] = Field(default_factory=dict, description="Keyword arguments for the generator.")
+    map: str | None = Field(None, description="`module:function` applied to every row (dict -> dict) after loading and `limit`, whatever the source, e.g. `rft.tasks.math_data:gsm8k`.")
     limit: int | None = Field(None, gt=0, description="Use only the first `limit` rows.")
 
     @model_validator(mode="after")
-    def _exactly_one(self):
-        given = [k for k in ("path", "hub", "generator") if getattr(self, k)]
-        if len(given) != 1:
-            raise ValueError(f"give exactly one of path, hub or generator (got {given or 'none'})")
+    def _one_source(self):
+        if self.generator and (self.path or self.hub):
+            given = [k for k in ("path", "hub") if getattr(self, k)]
+            raise ValueError(f"a generator excludes path and hub (got generator and {' and '.join(given)}); "
+                             "give a generator, or a path and/or a hub id")
+        if not (self.generator or self.path or self.hub):
+            raise ValueError("give a path, a hub id (or both: the file if it exists, else the hub), or a generator")
         return self
 
 
@@ -66,6 +71,18 @@ class DataConfig(Section):
     answer_field: str = Field("answer", description="Row field holding the reference answer given to the verifier.")
     solution_field: str = Field("solution", description="Row field holding the reference solution used as the SFT target.")
     response_prefix: str = Field("", description="Text put between prompt and SFT target (e.g. a space).")
+
+    @field_validator("prompt")
+    @classmethod
+    def _named_fields_only(cls, prompt: str) -> str:
+        try:
+            names = [name for _, name, _, _ in string.Formatter().parse(prompt) if name is not None]
+        except ValueError as e:
+            raise ValueError(f"not a valid format string ({e}); write literal braces as {{{{ and }}}}") from None
+        if any(name == "" or name.isdigit() for name in names):
+            raise ValueError("`{}` is a positional field, not a row field; write literal braces as {{ and }}, "
+                             "e.g. \\boxed{{}}")
+        return prompt
 
 
 class ScoresConfig(Section):

@@ -1,4 +1,5 @@
-"""Rows from files, hubs or generators, and the prompt/response pairs built from them.
+"""Rows from files, hubs (or a file with a hub fallback) or generators, each optionally mapped,
+and the prompt/response pairs built from them.
 
 Three row formats (`data.format`):
 - `template`: `prompt` is a Python format string over the row's fields; the SFT target is
@@ -29,15 +30,71 @@ class Example:
     fields: dict[str, Any]  # reference fields for the verifier (always includes `answer`)
 
 
+def _one_line(e: BaseException) -> str:
+    """`Type: first line of the message`, so a user error stays on one line."""
+    text = str(e).strip()
+    return f"{type(e).__name__}: {text.splitlines()[0]}" if text else type(e).__name__
+
+
+def _import(spec: str, what: str, cfg: TaskConfig, field: str):
+    """The function named by `module:function`, or a UserError naming `field`."""
+    module, _, name = spec.partition(":")
+    try:  # any exception: importing user code runs it (a syntax error, a failing import inside)
+        fn = getattr(importlib.import_module(module), name)
+    except Exception as e:
+        raise UserError(f"cannot import {what} {spec!r} ({_one_line(e)}); expected `module:function`",
+                        file=_file(cfg), field=field) from None
+    if not callable(fn):
+        raise UserError(f"{what} {spec!r} is a {type(fn).__name__}, not a function", file=_file(cfg), field=field)
+    return fn
+
+
+def _origin(src: SourceConfig, cfg: TaskConfig) -> str:
+    """What the rows of `src` are read from, for error messages: the file, else the hub id or generator."""
+    if src.path and (resolve_path(cfg, src.path).exists() or not src.hub):
+        return str(resolve_path(cfg, src.path))
+    return src.hub or src.generator
+
+
+def _read_file(path, field: str):
+    import datasets
+
+    name = path.name.removesuffix(".gz")
+    kind = {"jsonl": "json", "json": "json", "parquet": "parquet", "csv": "csv"}.get(name.rsplit(".", 1)[-1])
+    if kind is None:
+        raise UserError("unsupported file type (expected .jsonl, .json, .parquet or .csv, optionally .gz)",
+                        file=str(path), field=f"{field}.path")
+    try:
+        return datasets.load_dataset(kind, data_files=str(path), split="train")
+    except Exception as e:  # datasets wraps parse errors in many types
+        raise UserError(f"cannot read rows: {_one_line(e)}", file=str(path), field=f"{field}.path") from None
+
+
+def _read_hub(src: SourceConfig, field: str, missing_path=None):
+    import datasets
+
+    try:
+        return datasets.load_dataset(src.hub, src.subset, split=src.split)
+    except Exception as e:
+        reason = _one_line(e)
+        hub = f"hub dataset {src.hub!r} ({f'subset {src.subset}, ' if src.subset else ''}split {src.split})"
+        if missing_path is None:
+            offline = isinstance(e, ConnectionError)
+            hint = f" (offline? give a local copy as {field}.path; the hub id stays the fallback)" if offline else ""
+            raise UserError(f"cannot load {hub}: {reason}{hint}", file=src.hub, field=f"{field}.hub") from None
+        raise UserError(f"data file not found, and the fallback {hub} could not be loaded: {reason} "
+                        "(give an existing path, or a hub id reachable from here)",
+                        file=str(missing_path), field=field) from None
+
+
 def load_rows(src: SourceConfig, cfg: TaskConfig, field: str) -> list[dict]:
-    """Rows of one source as plain dicts. `field` names the config key for error messages."""
+    """Rows of one source as plain dicts, `limit` and `map` applied. `field` names the config key for errors.
+
+    With both `path` and `hub`, the local file is read when it exists (the hub is never contacted),
+    else the hub id is loaded; when neither works the error names both.
+    """
     if src.generator:
-        module, _, fn = src.generator.partition(":")
-        try:
-            gen = getattr(importlib.import_module(module), fn)
-        except (ImportError, AttributeError, ValueError) as e:
-            raise UserError(f"cannot import generator {src.generator!r} ({e}); expected `module:function`",
-                            file=_file(cfg), field=f"{field}.generator") from None
+        gen = _import(src.generator, "generator", cfg, f"{field}.generator")
         try:
             rows = gen(split=src.split, **src.args)
         except TypeError as e:
@@ -47,26 +104,33 @@ def load_rows(src: SourceConfig, cfg: TaskConfig, field: str) -> list[dict]:
 
         datasets.disable_progress_bars()
         datasets.logging.set_verbosity_error()
-        if src.path:
-            path = resolve_path(cfg, src.path)
-            if not path.exists():
-                raise UserError("data file not found", file=str(path), field=f"{field}.path")
-            name = path.name.removesuffix(".gz")
-            kind = {"jsonl": "json", "json": "json", "parquet": "parquet", "csv": "csv"}.get(name.rsplit(".", 1)[-1])
-            if kind is None:
-                raise UserError("unsupported file type (expected .jsonl, .json, .parquet or .csv, optionally .gz)",
-                                file=str(path), field=f"{field}.path")
-            try:
-                ds = datasets.load_dataset(kind, data_files=str(path), split="train")
-            except Exception as e:  # datasets wraps parse errors in many types
-                raise UserError(f"cannot read rows: {str(e).splitlines()[0]}", file=str(path), field=f"{field}.path") from None
+        path = resolve_path(cfg, src.path) if src.path else None
+        if path is not None and path.exists():
+            ds = _read_file(path, field)
+        elif path is not None and not src.hub:
+            raise UserError("data file not found", file=str(path), field=f"{field}.path")
         else:
-            try:
-                ds = datasets.load_dataset(src.hub, src.subset, split=src.split)
-            except Exception as e:
-                raise UserError(f"cannot load hub dataset: {str(e).splitlines()[0]}", file=src.hub, field=f"{field}.hub") from None
+            ds = _read_hub(src, field, missing_path=path)
         rows = ds.to_list()
-    return rows[: src.limit] if src.limit else rows
+    rows = rows[: src.limit] if src.limit else rows
+    return _map_rows(rows, src.map, cfg, field) if src.map else rows
+
+
+def _map_rows(rows: list[dict], spec: str, cfg: TaskConfig, field: str) -> list[dict]:
+    """`spec` (module:function, dict -> dict) applied to each row; a failing row is named by its number."""
+    fn = _import(spec, "map", cfg, f"{field}.map")
+    out = []
+    for i, row in enumerate(rows):
+        try:
+            new = fn(row)
+        except Exception as e:  # any error in user code is a bad row for this map, not an rft bug
+            raise UserError(f"map {spec!r} failed on row {i + 1}: {_one_line(e)}",
+                            file=_file(cfg), field=f"{field}.map") from None
+        if not isinstance(new, dict):
+            raise UserError(f"map {spec!r} returned {type(new).__name__} on row {i + 1}; expected a dict",
+                            file=_file(cfg), field=f"{field}.map")
+        out.append(new)
+    return out
 
 
 def _file(cfg: TaskConfig) -> str:
@@ -117,7 +181,7 @@ def load_examples(cfg: TaskConfig, split: str, tokenizer) -> list[Example]:
     if src is None:
         return []
     key = f"data.{split if getattr(cfg.data, split) else 'train'}"
-    file = str(resolve_path(cfg, src.path)) if src.path else (src.hub or src.generator)
+    file = _origin(src, cfg)
     rows = load_rows(src, cfg, key)
     if not rows:
         raise UserError("source gave no rows", file=_file(cfg), field=key)

@@ -1,1 +1,1 @@
-"""Built-in tasks: their YAMLs and the data they need (e.g. the seeded arithmetic generator)."""
+"""Built-in tasks: their YAMLs and the data code they need (the seeded arithmetic generator, math row maps)."""

@@ -60,11 +60,32 @@ def test_malformed_yaml_reports_line(tmp_path):
     assert "malformed YAML" in str(e.value) and "line" in str(e.value)
 
 
-def test_source_needs_exactly_one_of_path_hub_generator(tmp_path):
-    p = write(tmp_path, "data:\n  train: {path: a.jsonl, hub: gsm8k}\n")
+def test_generator_excludes_path_and_hub(tmp_path):
+    p = write(tmp_path, "data:\n  train: {generator: 'rft.tasks.arith:generate', hub: gsm8k}\n")
     with pytest.raises(UserError) as e:
         load_config(p)
-    assert "data.train" in str(e.value) and "exactly one" in str(e.value)
+    assert "data.train" in str(e.value) and "generator excludes path and hub" in str(e.value)
+
+
+def test_source_needs_a_path_a_hub_or_a_generator(tmp_path):
+    with pytest.raises(UserError) as e:
+        load_config(write(tmp_path, "data:\n  train: {split: train}\n"))
+    assert "data.train" in str(e.value) and "give a path, a hub id" in str(e.value)
+
+
+def test_source_may_give_a_path_and_a_hub_fallback(tmp_path):
+    cfg = load_config(write(tmp_path, "data:\n  train: {path: a.jsonl, hub: openai/gsm8k, subset: main}\n"))
+    assert (cfg.data.train.path, cfg.data.train.hub, cfg.data.train.subset) == ("a.jsonl", "openai/gsm8k", "main")
+
+
+def test_prompt_with_a_bare_brace_pair_names_data_prompt(tmp_path):
+    # `\boxed{}` in a format string is a positional field: str.format would fail on the first row
+    p = write(tmp_path, MINIMAL + "  prompt: '{question} within \\boxed{}'\n")
+    with pytest.raises(UserError) as e:
+        load_config(p)
+    assert str(p) in str(e.value) and "data.prompt" in str(e.value) and "{{ and }}" in str(e.value)
+    cfg = load_config(write(tmp_path, MINIMAL + "  prompt: '{question} within \\boxed{{}}'\n", "ok.yaml"))
+    assert cfg.data.prompt.format(question="1+1?") == "1+1? within \\boxed{}"
 
 
 def test_missing_required_section(tmp_path):
