@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import doctest
+import json
 import pickle
 
 import pytest
@@ -108,3 +109,20 @@ def test_weighted_is_named_in_yaml_and_runs_in_worker_processes():
 def test_docstring_examples_hold(module):
     result = doctest.testmod(module)
     assert result.attempted >= 2 and result.failed == 0
+
+
+def test_rft_train_runs_with_a_weighted_math_and_format_reward(tmp_path):
+    """The README's weighted example, end to end: rewards carry the format bonus, accuracy does not."""
+    from conftest import TINY, run_cli
+
+    out = tmp_path / "run"
+    # a format part every completion passes: each reward is the math reward + 0.5
+    parts = ("[{name: math, weight: 1.0}, "
+             "{name: format, weight: 0.5, options: {boxed: false, boxed_last: false, pattern: '.*'}}]")
+    run_cli("train", "tasks/arith.yaml", *TINY, "--set", "sft.steps=20", "--set", "train.steps=2",
+            "--set", "train.eval_limit=8", "--set", "verifier.name=weighted",
+            "--set", f"verifier.options.parts={parts}", "--output", str(out), check=True)
+    rows = [json.loads(line) for line in (out / "metrics.jsonl").open()]
+    assert [r["step"] for r in rows] == [1, 2]
+    assert all(0.5 <= r["reward/mean"] <= 1.5 for r in rows), rows
+    assert all(0.0 <= r["reward/accuracy"] <= 1.0 for r in rows)  # the math part's outcome alone
