@@ -8,7 +8,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CPU_TORCH ?= torch==2.13.0
 
-.PHONY: setup train test bench clean
+.PHONY: setup train test bench bench-verify clean
 
 $(BIN)/rft: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -31,6 +31,14 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/train_step.py --vs-trl
+
+# math-verify is for this benchmark only (not an rft dependency). It is installed under a
+# constraint on every package already in the venv, so it can add packages but never move
+# sympy, mpmath or any other rft dependency; if it ever needs to, pip fails instead.
+bench-verify: setup
+	$(BIN)/pip freeze --exclude-editable | grep -E '^[A-Za-z0-9_.-]+==' > $(VENV)/bench-verify-constraints.txt
+	$(BIN)/pip install -q -c $(VENV)/bench-verify-constraints.txt "math-verify[antlr4_13_2]"
+	$(BIN)/python bench/verify_bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -76,6 +76,29 @@ def test_no_answer_is_none_and_fallback_can_be_switched_off():
     assert extract_answer("it is 7", fallback_last_number=False) == (None, "none")
 
 
+def test_boxes_listed_together_are_one_answer_and_a_hedge_is_wrong():
+    v = MathVerifier()
+    assert extract_answer(r"The roots are $\boxed{3}$, $\boxed{5}$, and $\boxed{7}$.") == ("3, 5, 7", "boxed")
+    assert v.score(r"So $n = \boxed{1}$ and $n = \boxed{-2}$.", answer="1,-2").outcome == "correct"
+    assert v.score(r"So the number is $\boxed{1}$ or $\boxed{-2}$.", answer="-2").outcome == "wrong"
+    assert v.score(r"$\boxed{\frac12}$, i.e. $\boxed{0.5}$", answer="0.5").outcome == "correct"
+
+
+def test_answer_colon_markers_prose_after_a_comma_and_hedged_spans():
+    assert extract_answer("**Answer:** $x = 4$ or $x = 16$ \u2014 I can't tell") == ("$x = 4$ or $x = 16$ \u2014 I can't tell", "final_answer")
+    assert MathVerifier().score("**Answer:** $x = 4$ or $x = 16$", answer="4").outcome == "wrong"
+    assert extract_answer("The answer is 45, the geometric mean being 27.") == ("45", "answer_is")
+    assert extract_answer("The answer is 3, 5, and 7.") == ("3, 5, and 7", "answer_is")
+    assert extract_answer("The answer is 5 since 2 + 3 = 5") == ("5", "answer_is")
+
+
+def test_last_number_fallback_reads_number_words():
+    assert extract_answer("So 196 has nine positive divisors.") == ("9", "last_number")
+    assert extract_answer("sixty percent of the students") == ("60", "last_number")
+    assert extract_answer("twenty-one apples") == ("21", "last_number")
+    assert extract_answer("the first one costs 5") == ("5", "last_number")  # "one" is a pronoun
+
+
 def test_strict_mode_accepts_only_boxed():
     assert extract_answer("The answer is 7.", strict=True) == (None, "none")
     assert extract_answer(r"so \boxed{7}", strict=True) == ("7", "boxed")
@@ -136,6 +159,17 @@ EQUAL = {
     "choices": [("C", r"\text{(C)}"), (r"\text{(C)}", "(C)")],
     "text": [(r"\text{Evelyn}", "Evelyn"), ("evelyn", r"\text{Evelyn}"), ("the ellipse", r"\text{ellipse}")],
     "bases": [("52", "52_8"), ("52_{8}", "52_8")],
+    "repeating decimals": [(r"1.\overline{3}", r"\frac43"), (r"0.1\overline{6}", r"\frac16"), (r"0.\overline{142857}", r"\frac17")],
+    "inequalities": [("x > 5", r"(5,\infty)"), (r"3 < \lambda \le 4", "(3,4]"), (r"y \le 0", r"(-\infty, 0]"),
+                     (r"x<2 \text{ or } x>3", r"(-\infty, 2) \cup (3, \infty)"), (r"4 \geq x > 3", "(3,4]")],
+    "wrappers": [(r"\mathbf{\frac{13}{18}}", r"\frac{13}{18}"), (r"-3\,^\circ\mathrm{C}", "-3"),
+                 (r"12\pi \text{ inches per second}", r"12\pi"), (r"\frac{8}{21} \approx 0.381", r"\frac{8}{21}"),
+                 ("(a,b) = (-2, 1)", "(-2,1)")],
+    "vectors": [(r"-\begin{pmatrix} 2 \\ 14 \end{pmatrix}", r"\begin{pmatrix} -2 \\ -14 \end{pmatrix}"),
+                (r"\frac{8}{49}\begin{pmatrix} 2 \\ 6 \end{pmatrix}", r"\begin{pmatrix} 16/49 \\ 48/49 \end{pmatrix}"),
+                (r"\left(-\tfrac13, \tfrac23\right)", r"\begin{pmatrix} -1/3 \\ 2/3 \end{pmatrix}")],
+    "choice with option text": [(r"\textbf{(B)}\ 3(1 + r/10)^x = 7", r"\text{(B)}")],
+    "one answer in two forms": [(r"15\frac{39}{40}, \frac{639}{40}", r"\frac{639}{40}")],
 }
 DIFFERENT = {
     "numbers": [("19", "18"), ("-7", "7"), ("1,235", "1234"), ("0.333", r"\frac{1}{3}"), ("49%", "50")],
@@ -150,6 +184,10 @@ DIFFERENT = {
     "choices": [("(B)", r"\text{(C)}"), ("12", r"\text{(C)}")],
     "text": [("Navin", r"\text{Evelyn}"), ("odd", r"\text{even}")],
     "bases": [("53_8", "52_8")],
+    "inequalities": [("x \\geq 5", r"(5,\infty)"), ("x < 4", "(3,4]")],
+    "vectors": [(r"\left(-\tfrac13, \tfrac13\right)", r"\begin{pmatrix} -1/3 \\ 2/3 \end{pmatrix}")],
+    "choice with option text": [(r"\textbf{(C)}\ 3(1 + r/10)^x = 7", r"\text{(B)}")],
+    "hedges": [("1, -2", "-2"), ("x = 4 or x = 16", "4")],
 }
 
 

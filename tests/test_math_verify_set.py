@@ -9,6 +9,8 @@ from pathlib import Path
 from conftest import ROOT, run_cli
 
 SET = ROOT / "tests" / "data" / "math_verify_set.jsonl"
+# written by hand, independently of the verifier and the set above (make_math_verify_holdout.py)
+HOLDOUT = ROOT / "tests" / "data" / "math_verify_holdout.jsonl"
 
 
 def test_labeled_set_covers_every_category_with_about_40_percent_false():
@@ -35,3 +37,11 @@ def test_rft_verify_rejects_bad_verifier_options_in_one_line():
     proc = run_cli("verify", str(SET), "--verifier", "math", "--options", '{"rel_tol": -1}')
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == ["error: --options: bad verifier options: rel_tol must be >= 0, got -1"]
+
+
+def test_rft_verify_reports_f1_of_at_least_098_on_the_hand_written_holdout(tmp_path):
+    out = tmp_path / "disagreements.jsonl"
+    proc = run_cli("verify", str(HOLDOUT), "--verifier", "math", "--out", str(out), "--json", check=True)
+    report = json.loads(proc.stdout)
+    assert report["rows"] >= 200 and report["outcomes"]["error"] == 0
+    assert report["f1"] >= 0.98 and report["fp"] == 0, [json.loads(line) for line in out.open()]

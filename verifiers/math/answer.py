@@ -36,13 +36,17 @@ from rft.verifiers.math.expr import (ParseError, TooBig, approx, exact, has_cons
 from rft.verifiers.math.normalize import normalize
 
 _CHOICE = re.compile(r"^\(?([A-E])\)?$")
-_CHOICE_LEAD = re.compile(r"^\(([a-e])\)")
+_CHOICE_LEAD = re.compile(r"^\(([a-eA-E])\)")
 _BASE = re.compile(r"^([0-9A-Fa-f]+)_\{?(\d+)\}?$")
 _WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}")
 _NOT_WORDS = {"sqrt", "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos", "arctan", "sinh", "cosh",
               "tanh", "log", "exp", "abs", "pi"}
 _MATRIX = re.compile(r"^\\begin\{([pbBvV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}$", re.DOTALL)
 _OPEN, _CLOSE = "([{", ")]}"
+_CONJUNCTION = re.compile(r"^(?:and|or)\s+")
+_INEQ = re.compile(r"(<=|>=|\\leq|\\geq|\\lt|\\gt|<|>)")
+_OR = re.compile(r"\s*(?:\bor\b|\\vee|\\cup)\s*")
+_SCALED_MATRIX = re.compile(r"^(.+?)\s*(\\begin\{([pbBvV]?matrix)\}.*\\end\{\3\})$", re.DOTALL)
 _ARTICLES = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 # Fixed random points for identity testing: the same for every comparison, so results repeat.
 _RNG = random.Random(20261126)
@@ -111,6 +115,13 @@ def parse_answer(s: str):
     if m:
         rows = [r for r in re.split(r"\\\\", m.group(2)) if r.strip()]
         return ("matrix", tuple(tuple(_item(c) for c in r.split("&")) for r in rows))
+    m = _SCALED_MATRIX.match(s)
+    if m:  # `-\begin{pmatrix}...`, `\frac{8}{49}\begin{pmatrix}...`: the scalar times each entry
+        scalar = ("num", Fraction(-1)) if m.group(1).strip() == "-" else parse_expr(m.group(1))
+        rows = parse_answer(m.group(2))[1]
+        return ("matrix", tuple(tuple(_scale(scalar, e) for e in row) for row in rows))
+    if _INEQ.search(s) and "\\begin" not in s:
+        return _inequality(s)
     if s in ("\\varnothing", "\\{\\}"):
         return ("set", ())
     if "\\cup" in s and len(split_top(s, "\\cup")) > 1:
@@ -132,6 +143,7 @@ def parse_answer(s: str):
 def _items(parts: list[str]) -> tuple:
     out = []
     for p in parts:
+        p = _CONJUNCTION.sub("", p)  # "3, 5, and 7"
         pm = split_top(p, "\\pm") if "\\pm" in p else split_top(p, "\\mp") if "\\mp" in p else [p]
         if len(pm) == 2:  # a \pm b: two answers
             a, b = (pm[0] or "0"), pm[1]
@@ -166,6 +178,45 @@ def _scalar(s: str):
         value = (int(whole) + Fraction(int(num), int(den))) * (-1 if sign else 1)
         return ("expr", ("num", value), pct)
     return ("expr", parse_expr(s), pct)
+
+
+def _scale(scalar, entry):
+    if entry[0] != "expr":
+        raise ParseError("a scalar times a matrix of non-numbers")
+    return ("expr", ("mul", (scalar, entry[1])), False)
+
+
+_OO = ("const", "oo")
+
+
+def _inequality(s: str):
+    """`x > 5` -> (5, oo); `3 < x \\leq 4` -> (3, 4]; `x<2 or x>3` -> a union. One variable only."""
+    parts = [p for p in _OR.split(s) if p]
+    if len(parts) > 1:
+        return ("union", tuple(_inequality(p) for p in parts))
+    tok = [t.strip() for t in _INEQ.split(s)]
+    less = {"<": True, "\\lt": True, "<=": True, "\\leq": True}
+    strict = {"<", ">", "\\lt", "\\gt"}
+    if len(tok) == 3:
+        a, op, b = tok
+        if re.fullmatch(r"[A-Za-z]|\\[a-z]+", a):  # x < b
+            bound = parse_expr(b)
+            lo, hi, lo_open, hi_open = ((("neg", _OO), bound, True, op in strict) if less.get(op)
+                                        else (bound, _OO, op in strict, True))
+        elif re.fullmatch(r"[A-Za-z]|\\[a-z]+", b):  # a < x
+            bound = parse_expr(a)
+            lo, hi, lo_open, hi_open = ((bound, _OO, op in strict, True) if less.get(op)
+                                        else (("neg", _OO), bound, True, op in strict))
+        else:
+            raise ParseError(f"not an inequality in one variable: {s!r}")
+    elif len(tok) == 5 and re.fullmatch(r"[A-Za-z]|\\[a-z]+", tok[2]) and bool(less.get(tok[1])) == bool(less.get(tok[3])):
+        a, op1, _, op2, b = tok
+        if not less.get(op1):  # 4 >= x > 3
+            a, b, op1, op2 = b, a, op2, op1
+        lo, hi, lo_open, hi_open = parse_expr(a), parse_expr(b), op1 in strict, op2 in strict
+    else:
+        raise ParseError(f"not an inequality in one variable: {s!r}")
+    return ("seq", "(" if lo_open else "[", ")" if hi_open else "]", (("expr", lo, False), ("expr", hi, False)))
 
 
 def _text_key(s: str) -> str:
@@ -315,12 +366,19 @@ def values_equal(p, r, rel_tol: float = 1e-6, use_sympy: bool = True, timeout_s:
         if seq[1:3] != ("(", ")") or len(seq[3]) != len(lst[1]):
             return False, "tuple vs list"
         return _all(cmp(x, y) for x, y in zip(seq[3], lst[1]))[0], "tuple"
+    if {kp, kr} == {"seq", "matrix"}:  # a vector as a tuple: (1, 2) for a column (or row) matrix
+        seq, mat = (p, r) if kp == "seq" else (r, p)
+        entries = [e for row in mat[1] for e in row]
+        if seq[1:3] != ("(", ")") or min(len(mat[1]), len(mat[1][0])) != 1 or len(entries) != len(seq[3]):
+            return False, "tuple vs matrix"
+        return _all(cmp(x, y) for x, y in zip(seq[3], entries))[0], "vector"
     if kp == "matrix" and kr == "matrix":
         if [len(row) for row in p[1]] != [len(row) for row in r[1]]:
             return False, "matrix shapes differ"
         return _all(cmp(x, y) for pr, rr in zip(p[1], r[1]) for x, y in zip(pr, rr))[0], "matrix"
-    if kp in ("set", "list") and len(p[1]) == 1:  # {3} for 3
-        return cmp(p[1][0], r)
+    if kp in ("set", "list") and kr not in ("set", "list"):  # {3} for 3; `\boxed{15\frac{39}{40}}, \boxed{\frac{639}{40}}`
+        ok, how = _all(cmp(x, r) for x in p[1])  # one answer written in several equal forms, not a hedge
+        return ok, how or "set"
     if kr in ("set", "list") and len(r[1]) == 1:
         return cmp(p, r[1][0])
     return False, f"{kp} vs {kr}"
@@ -365,15 +423,21 @@ def answers_equal(pred: str, ref: str, rel_tol: float = 1e-6, use_sympy: bool = 
     if p == r:
         return True, f"exact {p}"
     try:
+        rv, ref_error = parse_answer(r), None
+    except (ParseError, RecursionError) as e:
+        rv, ref_error = None, e
+    if rv is not None and rv[0] == "choice":  # `(C)`, or the letter then its option: `\textbf{(B)}\ 3(1+r/10)^x`
+        m = _CHOICE.match(p) or _CHOICE_LEAD.match(p)
+        ok = bool(m) and m.group(1).upper() == rv[1]
+        return ok, f"choice {p} {'==' if ok else '!='} {r}"
+    try:
         pv = parse_answer(p)
     except (ParseError, RecursionError) as e:
         return False, f"cannot parse prediction ({e}); {p} != {r}"
-    try:
-        rv = parse_answer(r)
-    except (ParseError, RecursionError) as e:
+    if rv is None:
         if pv[0] == "text":
             return _text_key(p) == _text_key(r), "text"
-        return False, f"cannot parse reference ({e}); {p} != {r}"
+        return False, f"cannot parse reference ({ref_error}); {p} != {r}"
     ok, how = values_equal(pv, rv, rel_tol, use_sympy, timeout_s)
     if ok is None:
         return None, f"{how}; {p} ? {r}"

@@ -29,6 +29,7 @@ _GREEK = {"alpha", "beta", "gamma", "delta", "theta", "phi", "varphi", "lambda",
           "rho", "tau", "epsilon", "varepsilon", "psi", "eta", "zeta", "xi", "nu", "kappa", "chi"}
 _NUMBER = re.compile(r"\d+(?:\.\d*)?(?:[eE][+-]?\d+(?![A-Za-z]))?|\.\d+")
 _CMD = re.compile(r"\\([A-Za-z]+)")
+_OVERLINE = re.compile(r"\\overline\{(\d+)\}|\\overline(\d)")
 _MAX_LEN = 400
 MAX_EXP = 512  # |exponent| beyond this is TooBig for exact powers
 MAX_DIGITS = 2000
@@ -154,6 +155,10 @@ class _Parser:
         if c.isdigit() or (c == "." and self.s[self.i + 1:self.i + 2].isdigit()):
             m = _NUMBER.match(self.s, self.i)
             self.i = m.end()
+            rep = _OVERLINE.match(self.s, self.i)
+            if rep and "." in m.group(0) and "e" not in m.group(0).lower():  # 0.1\overline{6} = 1/6
+                self.i = rep.end()
+                return ("num", _repeating(m.group(0), rep.group(1) or rep.group(2)))
             return ("num", Fraction(m.group(0)))
         if c.isalpha():
             return self.name()
@@ -248,6 +253,14 @@ class _Parser:
         if c in "({[":
             return self.group(c, {"(": ")", "{": "}", "[": "]"}[c])
         return self.power()  # \sin x, \ln 2
+
+
+def _repeating(head: str, rep: str | None) -> Fraction:
+    """`0.1` with `6` repeating -> 1/6: (0.16 - 0.1) * 10^k / (10^m - 1) added to the head."""
+    whole, _, frac = head.partition(".")
+    k, m = len(frac), len(rep)
+    base = Fraction(int(whole or "0") * 10 ** k + int(frac or "0"), 10 ** k)
+    return base + Fraction(int(rep), 10 ** k * (10 ** m - 1))
 
 
 def _mul(a, b):

@@ -21,12 +21,21 @@ from typing import Any
 _BOX_CMD = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])")
 _MAX_BOX_TRIES = 4
 _FINAL_ANSWER = re.compile(r"final\s+answer\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?[ \t]*", re.IGNORECASE)
+_ANSWER_COLON = re.compile(r"^[ \t>#*]*answer[ \t*]*[:：][ \t*]*", re.IGNORECASE | re.MULTILINE)
 _ANSWER_IS = re.compile(r"\b(?:the\s+)?(?:final\s+)?answer\s+is\b[ \t]*:?[ \t]*(?:\*\*)?[ \t]*", re.IGNORECASE)
 _HASHES = re.compile(r"####[ \t]*([^\n]*)")
 # A number not glued to a word before it: -12, 1,234, 3.5, .5, 3/4. A '-' after a letter or digit
 # is subtraction (`x-3`, `2-3`), not a sign.
 _NUMBER = re.compile(r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:/\d+)?|(?<![\w.])-?\.\d+")
 _SENTENCE_END = re.compile(r"\.(?:\s|$)")
+_PROSE_AFTER = re.compile(r"[,;]\s+(?!(?:and|or)\b)(?=[a-z]{2,}\b)|\s+(?:since|because|as|which|so|but)\s")
+# boxes listed together ("\boxed{3}, \boxed{5}, and \boxed{7}", "$n = \boxed{1}$ or $n = \boxed{-2}$")
+_BOX_SEP = re.compile(r"[\s,$]*(?:and|or)?[\s,$]*(?:\\?[A-Za-z]\s*=\s*)?[\s$]*")
+_WORD_NUMBERS = {w: i for i, w in enumerate(
+    "zero _ two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen".split()) if w != "_"}  # "one" is too often a pronoun
+_WORD_NUMBERS.update({w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split(), 0) if w != "_"})
+_WORD_NUMBER = re.compile(r"\b(" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")(?:-(one|two|three|four|five|six|seven|eight|nine))?\b", re.IGNORECASE)
 _MATH_DELIMS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
 
 
@@ -46,6 +55,40 @@ def braced(text: str, start: int) -> tuple[str, int] | None:
             if depth == 0:
                 return text[start + 1:i], i + 1
     return None  # unbalanced: a truncated completion
+
+
+def _boxes(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, content) of the last few complete, non-empty `\\boxed{...}` in `text`."""
+    out = []
+    for m in list(_BOX_CMD.finditer(text))[-_MAX_BOX_TRIES * 2:]:
+        j = m.end()
+        while j < len(text) and text[j] == " ":
+            j += 1
+        if j < len(text) and text[j] == "{":
+            got = braced(text, j)
+            if got is not None and got[0].strip():
+                out.append((m.start(), got[1], got[0].strip()))
+    return out
+
+
+def boxed_answer(text: str) -> str | None:
+    """The last box, or the last boxes listed together as one comma-separated answer.
+
+    >>> boxed_answer(r"The roots are $\\boxed{3}$, $\\boxed{5}$, and $\\boxed{7}$.")
+    '3, 5, 7'
+    >>> boxed_answer(r"First \\boxed{1}, then corrected: \\boxed{2}.")
+    '2'
+    """
+    boxes = _boxes(text)
+    if not boxes:
+        return last_boxed(text)
+    group = [boxes[-1]]
+    for prev in reversed(boxes[:-1]):
+        if not _BOX_SEP.fullmatch(text[prev[1]:group[0][0]]):
+            break
+        group.insert(0, prev)
+    items = list(dict.fromkeys(b[2] for b in group))  # the same box twice is one answer
+    return ", ".join(items)
 
 
 def last_boxed(text: str) -> str | None:
@@ -75,6 +118,8 @@ def _math_span(s: str) -> str:
         if s.startswith(open_):
             end = s.find(close, len(open_))
             if end > len(open_):
+                if re.match(r"\s*(?:,|or\b|and\b)\s*\$", s[end + len(close):]):
+                    return s  # "$x = 4$ or $x = 16$": several spans make one (hedged) answer
                 return s[len(open_):end]
     return s
 
@@ -94,6 +139,9 @@ def _after_marker(text: str, pattern: re.Pattern) -> tuple[int, str | None]:
     end = _SENTENCE_END.search(line)  # "The answer is 3.5. Done." -> "3.5"
     if end:
         line = line[:end.start()]
+    prose = _PROSE_AFTER.search(line)  # "45, the geometric mean would be ..." -> "45"
+    if prose:
+        line = line[:prose.start()]
     line = line.strip().rstrip(".").strip().strip("*").strip()
     return last.start(), line or None
 
@@ -117,7 +165,7 @@ def extract_answer(text: str, fallback_last_number: bool = True, strict: bool = 
     (None, 'none')
     """
     if "\\boxed" in text or "\\fbox" in text:
-        got = last_boxed(text)
+        got = boxed_answer(text)
         if got is not None:
             return got, "boxed"
     if strict:
@@ -126,7 +174,8 @@ def extract_answer(text: str, fallback_last_number: bool = True, strict: bool = 
     # the answer stated last wins: "The answer is 21. Wait, I double counted.\n#### 18" is 18, and
     # in "Final Answer: The final answer is $18$." the later marker holds the answer
     marked = [(*_after_marker(text, pat), how) for key, pat, how in
-              (("final answer", _FINAL_ANSWER, "final_answer"), ("answer is", _ANSWER_IS, "answer_is"))
+              (("final answer", _FINAL_ANSWER, "final_answer"), ("answer is", _ANSWER_IS, "answer_is"),
+               ("answer", _ANSWER_COLON, "final_answer"))
               if key in lower]
     if "####" in text:
         for m in reversed(list(_HASHES.finditer(text))):
@@ -137,9 +186,14 @@ def extract_answer(text: str, fallback_last_number: bool = True, strict: bool = 
         if got is not None:
             return got, how
     if fallback_last_number:
-        last = None
+        last = word = None
         for last in _NUMBER.finditer(text):
             pass
+        for word in _WORD_NUMBER.finditer(text):  # "so 196 has nine divisors" -> 9
+            pass
+        if word is not None and (last is None or word.start() > last.start()):
+            tens, unit = word.group(1).lower(), (word.group(2) or "").lower()
+            return str(_WORD_NUMBERS[tens] + (_WORD_NUMBERS.get(unit, 1) if unit else 0)), "last_number"
         if last is not None:
             return last.group(0), "last_number"
     return None, "none"

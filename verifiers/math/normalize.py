@@ -14,18 +14,21 @@ from __future__ import annotations
 
 import re
 
+from rft.verifiers.math.extract import braced
+
 _DROP = ("\\left", "\\right", "\\displaystyle", "\\!", "\\,", "\\;", "\\:", "\\quad", "\\qquad",
          "{,}", "\\$", "\\bigl", "\\bigr", "\\Bigl", "\\Bigr", "\\big", "\\Big")
 _RENAME = (("\\dfrac", "\\frac"), ("\\tfrac", "\\frac"), ("\\cfrac", "\\frac"), ("\\%", "%"),
            ("\\le ", "\\leq "), ("\\ge ", "\\geq "), ("\\lbrace", "\\{"), ("\\rbrace", "\\}"),
            ("\\langle", "("), ("\\rangle", ")"), ("\\lvert", "|"), ("\\rvert", "|"), ("−", "-"),
            ("\\emptyset", "\\varnothing"), ("°", "^\\circ"), ("\\degree", "^\\circ"), ("~", " "), ("¢", " cents"))
-_TEXT_CMD = re.compile(r"\\(?:text|textbf|textit|textrm|mathrm|mathbf|mathit|mbox|operatorname|hbox)\s*\{([^{}]*)\}")
-_NUM_TEXT_UNIT = re.compile(r"^(-?[\d.,]+)\s*\\(?:text|mbox|mathrm)\s*\{\s*[A-Za-z][A-Za-z. ]*\}(?:\s*\^\s*\{?\d\}?)?$")
+_TEXT_CMD = re.compile(r"\\(?:text|textbf|textit|textrm|mathrm|mathbf|mathit|mbox|operatorname|hbox|boldsymbol|bm)\s*\{")
+# a unit in text after a value: `10\text{ m}`, `12\pi \text{ inches per second}`, `5\mbox{ cm}^2`
+_TRAILING_TEXT_UNIT = re.compile(r"^(.*?[\d}a-z])\s*\\(?:text|mbox|mathrm)\s*\{\s*[A-Za-z][A-Za-z. ]*\}(?:\s*\^\s*\{?\d\}?)?$")
 _ESCAPED_SPACE = re.compile(r"(?<!\\)\\ ")  # `\ ` is a space, `\\ ` a matrix row break
 _DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?")
 _THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
-_LEADING_VAR = re.compile(r"^[A-Za-z](?:_\{?\w+\}?)?\s*(?:=|\\in)\s*([^=]+)$")
+_LEADING_VAR = re.compile(r"^(?:[A-Za-z](?:_\{?\w+\}?)?|\([A-Za-z](?:,[A-Za-z])+\))\s*(?:=|\\in)\s*([^=]+)$")
 _UNIT_WORD = r"[A-Za-z]{2,}\.?(?:\s*\^\s*\{?\d\}?)?"
 _NUM_WITH_UNITS = re.compile(r"^(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?|-?\\frac\{[^{}]+\}\{[^{}]+\}|-?\\frac\s*\d\d?)"
                              rf"(?:\s+{_UNIT_WORD})+$")
@@ -42,6 +45,19 @@ def _strip_math_wrappers(s: str) -> str:
             if s.startswith(a) and s.endswith(b) and len(s) > len(a) + len(b):
                 s, changed = s[len(a):-len(b)].strip(), True
     return s.replace("$", "")
+
+
+def _unwrap_text(s: str) -> str:
+    """`\\text{...}`, `\\mathbf{...}`, ... -> their content, nested braces and all."""
+    while "\\" in s:
+        m = _TEXT_CMD.search(s)
+        if m is None:
+            break
+        got = braced(s, m.end() - 1)
+        if got is None:
+            break
+        s = s[:m.start()] + " " + got[0] + " " + s[got[1]:]  # `5\text{cm}` -> `5 cm`
+    return s
 
 
 def normalize(s: str) -> str:
@@ -69,13 +85,14 @@ def normalize(s: str) -> str:
             s = s.replace(a, b)
     if "\\ " in s:
         s = _ESCAPED_SPACE.sub(" ", s)
-    m = _NUM_TEXT_UNIT.match(s)
-    if m:  # `10\text{ m}`: a word set in text after a number is a unit, even one letter long
-        s = m.group(1)
-    while "\\" in s and _TEXT_CMD.search(s):
-        s = _TEXT_CMD.sub(lambda m: " " + m.group(1) + " ", s)  # `5\text{cm}` -> `5 cm`
     if "circ" in s:
         s = _DEGREES.sub("", s)
+    if "\\approx" in s:  # `\frac{8}{21} \approx 0.381`: the exact value before it
+        s = s.split("\\approx")[0].strip() or s
+    m = _TRAILING_TEXT_UNIT.match(s)
+    if m and m.group(1).strip():  # `10\text{ m}`, `12\pi \text{ inches per second}`: a unit in text
+        s = m.group(1)
+    s = _unwrap_text(s)
     s = " ".join(s.split()).strip("*").strip().rstrip(".").strip()  # markdown bold, final period
     if s.endswith(" degrees") or s.endswith(" degree"):
         s = s.rsplit(" ", 1)[0]
