@@ -353,22 +353,14 @@ def exact(node, env: dict[str, Fraction] | None = None) -> Fraction | None:
         return env.get(node[1]) if env else None
     if kind == "const":
         return None
-    if kind == "add":
-        total = Fraction(0)
+    if kind in ("add", "mul"):
+        acc = Fraction(0 if kind == "add" else 1)
         for c in node[1]:
             v = exact(c, env)
             if v is None:
                 return None
-            total += v
-        return _check_size(total)
-    if kind == "mul":
-        prod = Fraction(1)
-        for c in node[1]:
-            v = exact(c, env)
-            if v is None:
-                return None
-            prod *= v
-        return _check_size(prod)
+            acc = acc + v if kind == "add" else acc * v
+        return _check_size(acc)
     if kind == "neg":
         v = exact(node[1], env)
         return None if v is None else -v

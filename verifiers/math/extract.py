@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 _BOX_CMD = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])")
-_MAX_BOX_TRIES = 4
+_MAX_BOX_TRIES = 8
 _FINAL_ANSWER = re.compile(r"final\s+answer\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?[ \t]*", re.IGNORECASE)
 _ANSWER_COLON = re.compile(r"^[ \t>#*]*answer[ \t*]*[:：][ \t*]*", re.IGNORECASE | re.MULTILINE)
 _ANSWER_IS = re.compile(r"\b(?:the\s+)?(?:final\s+)?answer\s+is\b[ \t]*:?[ \t]*(?:\*\*)?[ \t]*", re.IGNORECASE)
@@ -58,9 +58,13 @@ def braced(text: str, start: int) -> tuple[str, int] | None:
 
 
 def _boxes(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, content) of the last few complete, non-empty `\\boxed{...}` in `text`."""
+    """(start, end, content) of the complete, non-empty boxes among the last few `\\boxed`.
+
+    Only the last few: a degenerate completion repeating an unclosed `\\boxed{` thousands of
+    times would otherwise cost a scan to the end of the text per occurrence.
+    """
     out = []
-    for m in list(_BOX_CMD.finditer(text))[-_MAX_BOX_TRIES * 2:]:
+    for m in list(_BOX_CMD.finditer(text))[-_MAX_BOX_TRIES:]:
         j = m.end()
         while j < len(text) and text[j] == " ":
             j += 1
@@ -68,7 +72,21 @@ def _boxes(text: str) -> list[tuple[int, int, str]]:
             got = braced(text, j)
             if got is not None and got[0].strip():
                 out.append((m.start(), got[1], got[0].strip()))
+        elif j > m.end():  # `\boxed 5`: up to whitespace or `$`
+            word = re.match(r"[^\s$]*", text[j:]).group(0)
+            if word:
+                out.append((m.start(), j + len(word), word))
     return out
+
+
+def last_boxed(text: str) -> str | None:
+    """Content of the last complete `\\boxed{...}` / `\\fbox{...}` (or the space form `\\boxed 5`).
+
+    >>> last_boxed(r"first \\boxed{1}, then $\\boxed{\\frac{\\sqrt{2}}{2}}$")
+    '\\\\frac{\\\\sqrt{2}}{2}'
+    """
+    boxes = _boxes(text)
+    return boxes[-1][2] if boxes else None
 
 
 def boxed_answer(text: str) -> str | None:
@@ -81,35 +99,13 @@ def boxed_answer(text: str) -> str | None:
     """
     boxes = _boxes(text)
     if not boxes:
-        return last_boxed(text)
+        return None
     group = [boxes[-1]]
     for prev in reversed(boxes[:-1]):
         if not _BOX_SEP.fullmatch(text[prev[1]:group[0][0]]):
             break
         group.insert(0, prev)
-    items = list(dict.fromkeys(b[2] for b in group))  # the same box twice is one answer
-    return ", ".join(items)
-
-
-def last_boxed(text: str) -> str | None:
-    """Content of the last complete `\\boxed{...}` / `\\fbox{...}` (or the space form `\\boxed 5`).
-
-    >>> last_boxed(r"first \\boxed{1}, then $\\boxed{\\frac{\\sqrt{2}}{2}}$")
-    '\\\\frac{\\\\sqrt{2}}{2}'
-    """
-    for m in reversed(list(_BOX_CMD.finditer(text))[-_MAX_BOX_TRIES:]):
-        j = m.end()
-        while j < len(text) and text[j] == " ":
-            j += 1
-        if j < len(text) and text[j] == "{":
-            got = braced(text, j)
-            if got is not None and got[0].strip():
-                return got[0].strip()
-        elif j > m.end():  # `\boxed 5`: up to whitespace or `$`
-            word = re.match(r"[^\s$]*", text[j:]).group(0)
-            if word:
-                return word
-    return None
+    return ", ".join(dict.fromkeys(b[2] for b in group))  # the same box twice is one answer
 
 
 def _math_span(s: str) -> str:
