@@ -144,17 +144,16 @@ def test_verify_json_reports_agreement_and_writes_disagreements(tmp_path):
     lines = proc.stdout.strip().splitlines()
     assert len(lines) == 1, proc.stdout
     report = json.loads(lines[0])
-    # the 40 labelled rows: tp=20, tn=16, fn=2 (rows 37-38), fp=2 (rows 39-40); see tests/test_verify.py
-    assert (report["tp"], report["tn"], report["fn"], report["fp"], report["rows"]) == (20, 16, 2, 2, 40)
-    assert report["accuracy"] == pytest.approx(36 / 40)  # (tp + tn) / rows
-    assert report["precision"] == pytest.approx(20 / 22)  # tp / (tp + fp)
-    assert report["recall"] == pytest.approx(20 / 22)  # tp / (tp + fn)
-    assert report["f1"] == pytest.approx(20 / 22)  # 2PR / (P + R) with P == R
+    # the 40 labelled rows: tp=22, tn=16, fn=0, fp=2 (rows 39-40); see tests/test_verify.py
+    assert (report["tp"], report["tn"], report["fn"], report["fp"], report["rows"]) == (22, 16, 0, 2, 40)
+    assert report["accuracy"] == pytest.approx(38 / 40)  # (tp + tn) / rows
+    assert report["precision"] == pytest.approx(22 / 24)  # tp / (tp + fp)
+    assert report["recall"] == pytest.approx(1.0)  # tp / (tp + fn)
+    assert report["f1"] == pytest.approx(2 * (22 / 24) / (1 + 22 / 24))  # 2PR / (P + R)
     assert report["rows_per_second"] > 0
     assert report["disagreements_file"] == str(out)
     rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [(r["row"], r["label"], r["predicted"]) for r in rows] == [
-        (37, True, False), (38, True, False), (39, False, True), (40, False, True)]
+    assert [(r["row"], r["label"], r["predicted"]) for r in rows] == [(39, False, True), (40, False, True)]
 
 
 def test_verify_bad_row_names_the_row_and_writes_nothing(tmp_path):

@@ -26,25 +26,25 @@ def test_sample_metrics_match_hand_counts(sample_metrics):
     # The sample is 40 human-labelled rows, written in four blocks (see the file):
     #   rows 1-20  right answers the verifier accepts          -> tp = 20
     #   rows 21-36 wrong or missing answers it rejects         -> tn = 16
-    #   rows 37-38 right answers it misses ("eighteen"; "Answer: 18 (... 2 dollars each)")  -> fn = 2
+    #   rows 37-38 right answers in words or with a parenthetical ("The answer is eighteen";
+    #              "Answer: 18 (... 2 dollars each)"), which it accepts -> tp = 22
     #   rows 39-40 wrong answers it accepts (a retracted "the answer is 18"; 48 stated but 72 last)
     #                                                          -> fp = 2
-    assert (m["tp"], m["tn"], m["fn"], m["fp"], m["rows"]) == (20, 16, 2, 2, 40)
-    assert m["accuracy"] == pytest.approx(36 / 40)  # (tp + tn) / rows
-    assert m["precision"] == pytest.approx(20 / 22)  # tp / (tp + fp)
-    assert m["recall"] == pytest.approx(20 / 22)  # tp / (tp + fn)
-    assert m["f1"] == pytest.approx(20 / 22)  # 2PR / (P + R), P == R
+    assert (m["tp"], m["tn"], m["fn"], m["fp"], m["rows"]) == (22, 16, 0, 2, 40)
+    assert m["accuracy"] == pytest.approx(38 / 40)  # (tp + tn) / rows
+    assert m["precision"] == pytest.approx(22 / 24)  # tp / (tp + fp)
+    assert m["recall"] == pytest.approx(1.0)  # tp / (tp + fn)
+    assert m["f1"] == pytest.approx(2 * (22 / 24) / (1 + 22 / 24))  # 2PR / (P + R)
     # unparseable: row 23 (no number), 29 (unclosed \boxed{), 35 (empty); correct = tp + fp
-    assert m["outcomes"] == {"correct": 22, "wrong": 15, "unparseable": 3, "error": 0}
+    assert m["outcomes"] == {"correct": 24, "wrong": 13, "unparseable": 3, "error": 0}
     assert m["seconds"] > 0 and m["rows_per_second"] == pytest.approx(40 / m["seconds"])
 
 
 def test_disagreements_are_the_rows_the_verifier_gets_wrong(sample_metrics):
     d = sample_metrics["disagreements"]
     assert [(x["row"], x["label"], x["predicted"], x["outcome"]) for x in d] == [
-        (37, True, False, "wrong"), (38, True, False, "wrong"),
         (39, False, True, "correct"), (40, False, True, "correct")]
-    assert d[1]["reason"] == "last_number; numeric 2 != 18"
+    assert d[0]["reason"] == "answer_is; exact 18"
     assert set(d[0]) == {"row", "completion", "answer", "label", "predicted", "outcome", "reason"}
 
 

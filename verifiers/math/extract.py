@@ -28,15 +28,22 @@ _HASHES = re.compile(r"####[ \t]*([^\n]*)")
 # is subtraction (`x-3`, `2-3`), not a sign.
 _NUMBER = re.compile(r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:/\d+)?|(?<![\w.])-?\.\d+")
 _SENTENCE_END = re.compile(r"\.(?:\s|$)")
-_PROSE_AFTER = re.compile(r"[,;]\s+(?!(?:and|or)\b)(?=[a-z]{2,}\b)|\s+(?:since|because|as|which|so|but)\s")
+_PROSE_AFTER = re.compile(r"[,;]\s+(?!(?:and|or)\b)(?=[a-z]{2,}\b)|\s+(?:since|because|as|which|so|but)\s"
+                          r"|\s+\([^()]*[A-Za-z]{3,}[^()]*\)\s*$")  # "18 (9 eggs at 2 dollars each)" -> "18"
 # boxes listed together ("\boxed{3}, \boxed{5}, and \boxed{7}", "$n = \boxed{1}$ or $n = \boxed{-2}$")
 _BOX_SEP = re.compile(r"[\s,$]*(?:and|or)?[\s,$]*(?:\\?[A-Za-z]\s*=\s*)?[\s$]*")
 _WORD_NUMBERS = {w: i for i, w in enumerate(
     "zero _ two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen".split()) if w != "_"}  # "one" is too often a pronoun
 _WORD_NUMBERS.update({w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split(), 0) if w != "_"})
-_WORD_NUMBER = re.compile(r"\b(" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")(?:-(one|two|three|four|five|six|seven|eight|nine))?\b", re.IGNORECASE)
+WORD_NUMBER = re.compile(r"\b(" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")(?:-(one|two|three|four|five|six|seven|eight|nine))?\b", re.IGNORECASE)
 _MATH_DELIMS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
+
+
+def word_number(m: re.Match) -> int:
+    """The value of a `WORD_NUMBER` match: "nine" 9, "sixty" 60, "twenty-one" 21."""
+    tens, unit = m.group(1).lower(), (m.group(2) or "").lower()
+    return _WORD_NUMBERS[tens] + ({"one": 1}.get(unit) or _WORD_NUMBERS.get(unit, 0))
 
 
 def braced(text: str, start: int) -> tuple[str, int] | None:
@@ -185,11 +192,10 @@ def extract_answer(text: str, fallback_last_number: bool = True, strict: bool = 
         last = word = None
         for last in _NUMBER.finditer(text):
             pass
-        for word in _WORD_NUMBER.finditer(text):  # "so 196 has nine divisors" -> 9
+        for word in WORD_NUMBER.finditer(text):  # "so 196 has nine divisors" -> 9
             pass
         if word is not None and (last is None or word.start() > last.start()):
-            tens, unit = word.group(1).lower(), (word.group(2) or "").lower()
-            return str(_WORD_NUMBERS[tens] + (_WORD_NUMBERS.get(unit, 1) if unit else 0)), "last_number"
+            return str(word_number(word)), "last_number"
         if last is not None:
             return last.group(0), "last_number"
     return None, "none"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from rft.verifiers.math.extract import braced
+from rft.verifiers.math.extract import WORD_NUMBER, braced, word_number
 
 _DROP = ("\\left", "\\right", "\\displaystyle", "\\!", "\\,", "\\;", "\\:", "\\quad", "\\qquad",
          "{,}", "\\$", "\\bigl", "\\bigr", "\\Bigl", "\\Bigr", "\\big", "\\Big")
@@ -96,6 +96,9 @@ def normalize(s: str) -> str:
     s = " ".join(s.split()).strip("*").strip().rstrip(".").strip()  # markdown bold, final period
     if s.endswith(" degrees") or s.endswith(" degree"):
         s = s.rsplit(" ", 1)[0]
+    m = WORD_NUMBER.fullmatch(s)
+    if m:  # "eighteen" -> "18"
+        s = str(word_number(m))
     m = _LEADING_VAR.match(s)
     if m:  # "x = 3" -> "3"
         s = m.group(1).strip()
