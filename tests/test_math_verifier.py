@@ -385,3 +385,14 @@ def test_the_sympy_child_dies_with_its_parent_even_mid_computation(tmp_path):
         time.sleep(0.05)
     os.kill(child, 9)
     raise AssertionError("the sympy child outlived its parent")
+
+
+def test_verifiers_import_neither_torch_nor_sympy_in_the_scoring_process():
+    import subprocess
+    import sys
+
+    code = ("import sys; from rft.verifiers.math import MathVerifier; "
+            "MathVerifier().score(r'\\boxed{2\\sqrt{2}}', answer=r'\\sqrt{8}'); "
+            "print('torch' in sys.modules, 'sympy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]  # sympy lives in the deadline-bound child only
