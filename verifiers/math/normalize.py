@@ -28,7 +28,8 @@ _TRAILING_TEXT_UNIT = re.compile(r"^(.*?[\d}a-z])\s*\\(?:text|mbox|mathrm)\s*\{\
 _ESCAPED_SPACE = re.compile(r"(?<!\\)\\ ")  # `\ ` is a space, `\\ ` a matrix row break
 _DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?")
 _THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
-_LEADING_VAR = re.compile(r"^(?:[A-Za-z](?:_\{?\w+\}?)?|\([A-Za-z](?:,[A-Za-z])+\))\s*(?:=|\\in)\s*([^=]+)$")
+# `x = 3`, `x_1 = 3`, `total = 18`, `\theta = 30`, `(a,b) = (-2,1)`, `x \in [1,2]`: one name on the left
+_LEADING_VAR = re.compile(r"^(?:\\?[A-Za-z]\w*(?:_\{?\w+\}?)?|\([A-Za-z](?:,[A-Za-z])+\))\s*(?:=|\\in)\s*([^=]+)$")
 _UNIT_WORD = r"[A-Za-z]{2,}\.?(?:\s*\^\s*\{?\d\}?)?"
 _NUM_WITH_UNITS = re.compile(r"^(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?|-?\\frac\{[^{}]+\}\{[^{}]+\}|-?\\frac\s*\d\d?)"
                              rf"(?:\s+{_UNIT_WORD})+$")
