@@ -44,7 +44,8 @@ _NOT_WORDS = {"sqrt", "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arcco
 _MATRIX = re.compile(r"^\\begin\{([pbBvV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}$", re.DOTALL)
 _OPEN, _CLOSE = "([{", ")]}"
 _CONJUNCTION = re.compile(r"^(?:and|or)\s+")
-_INEQ = re.compile(r"(<=|>=|\\leq|\\geq|\\lt|\\gt|<|>)")
+_INEQ = re.compile(r"(<=|>=|≤|≥|\\leq?(?![a-z])|\\geq?(?![a-z])|\\lt|\\gt|<|>)")
+_VAR = re.compile(r"[A-Za-z]|\\[a-z]+")  # the variable of an inequality: x, \lambda
 _OR = re.compile(r"\s*(?:\bor\b|\\vee|\\cup)\s*")
 _SCALED_MATRIX = re.compile(r"^(.+?)\s*(\\begin\{([pbBvV]?matrix)\}.*\\end\{\3\})$", re.DOTALL)
 _ARTICLES = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
@@ -99,10 +100,10 @@ def parse_answer(s: str):
 
     >>> parse_answer("(3,4]")[:3]
     ('seq', '(', ']')
-    >>> parse_answer(r"\\text{(C)}")
+    >>> parse_answer(normalize(r"\\text{(C)}"))
     ('choice', 'C')
     """
-    s = normalize(s) if "\\text" in s or "\\mbox" in s or "$" in s else s.strip()
+    s = s.strip()
     if not s:
         raise ParseError("empty")
     m = _CHOICE.match(s)
@@ -189,31 +190,37 @@ def _scale(scalar, entry):
 _OO = ("const", "oo")
 
 
+def _less(op: str) -> bool:
+    return op[0] in "<≤" or op.startswith(("\\le", "\\lt"))
+
+
+def _strict(op: str) -> bool:
+    return op in ("<", ">", "\\lt", "\\gt")
+
+
 def _inequality(s: str):
     """`x > 5` -> (5, oo); `3 < x \\leq 4` -> (3, 4]; `x<2 or x>3` -> a union. One variable only."""
     parts = [p for p in _OR.split(s) if p]
     if len(parts) > 1:
         return ("union", tuple(_inequality(p) for p in parts))
     tok = [t.strip() for t in _INEQ.split(s)]
-    less = {"<": True, "\\lt": True, "<=": True, "\\leq": True}
-    strict = {"<", ">", "\\lt", "\\gt"}
     if len(tok) == 3:
         a, op, b = tok
-        if re.fullmatch(r"[A-Za-z]|\\[a-z]+", a):  # x < b
+        if _VAR.fullmatch(a):  # x < b
             bound = parse_expr(b)
-            lo, hi, lo_open, hi_open = ((("neg", _OO), bound, True, op in strict) if less.get(op)
-                                        else (bound, _OO, op in strict, True))
-        elif re.fullmatch(r"[A-Za-z]|\\[a-z]+", b):  # a < x
+            lo, hi, lo_open, hi_open = ((("neg", _OO), bound, True, _strict(op)) if _less(op)
+                                        else (bound, _OO, _strict(op), True))
+        elif _VAR.fullmatch(b):  # a < x
             bound = parse_expr(a)
-            lo, hi, lo_open, hi_open = ((bound, _OO, op in strict, True) if less.get(op)
-                                        else (("neg", _OO), bound, True, op in strict))
+            lo, hi, lo_open, hi_open = ((bound, _OO, _strict(op), True) if _less(op)
+                                        else (("neg", _OO), bound, True, _strict(op)))
         else:
             raise ParseError(f"not an inequality in one variable: {s!r}")
-    elif len(tok) == 5 and re.fullmatch(r"[A-Za-z]|\\[a-z]+", tok[2]) and bool(less.get(tok[1])) == bool(less.get(tok[3])):
+    elif len(tok) == 5 and _VAR.fullmatch(tok[2]) and _less(tok[1]) == _less(tok[3]):
         a, op1, _, op2, b = tok
-        if not less.get(op1):  # 4 >= x > 3
+        if not _less(op1):  # 4 >= x > 3
             a, b, op1, op2 = b, a, op2, op1
-        lo, hi, lo_open, hi_open = parse_expr(a), parse_expr(b), op1 in strict, op2 in strict
+        lo, hi, lo_open, hi_open = parse_expr(a), parse_expr(b), _strict(op1), _strict(op2)
     else:
         raise ParseError(f"not an inequality in one variable: {s!r}")
     return ("seq", "(" if lo_open else "[", ")" if hi_open else "]", (("expr", lo, False), ("expr", hi, False)))
