@@ -1,13 +1,14 @@
 """Finding the final answer in a completion, and the reference answer in a dataset field.
 
 Extraction (`extract_answer`); the rule's name goes into the Score's reason:
-  boxed         the last complete `\\boxed{...}` / `\\fbox{...}` (nested braces; `\\boxed 5`)
-  final_answer  "Final answer: X" / "**Final Answer:** X"
-  answer_is     "the (final) answer is X", up to the end of its sentence
+  boxed         the last complete `\\boxed{...}` / `\\fbox{...}` (nested braces; `\\boxed 5`);
+                boxes listed together (`\\boxed{3}, \\boxed{5} and \\boxed{7}`) are one answer
+  final_answer  "Final answer: X", "**Final Answer:** X", a line "Answer: X"
+  answer_is     "the (final) answer is X", up to the end of its sentence or the prose after it
   hashes        `#### X` (GSM8K style)
-  last_number   the last number in the text (option; on by default)
-A box wins wherever it is; among the three markers the one stated last wins; the last number
-is the fallback when there is no marker.
+  last_number   the last number in the text, digits or words ("nine"); an option, on by default
+A box wins wherever it is; among the markers the one stated last wins; the last number is the
+fallback when there is no marker.
 `strict=True` keeps only `boxed`: a completion without a box is unparseable.
 
 Cheap by design: regexes over the text, and only the last few `\\boxed` are tried, so a
@@ -32,18 +33,19 @@ _PROSE_AFTER = re.compile(r"[,;]\s+(?!(?:and|or)\b)(?=[a-z]{2,}\b)|\s+(?:since|b
                           r"|\s+\([^()]*[A-Za-z]{3,}[^()]*\)\s*$")  # "18 (9 eggs at 2 dollars each)" -> "18"
 # boxes listed together ("\boxed{3}, \boxed{5}, and \boxed{7}", "$n = \boxed{1}$ or $n = \boxed{-2}$")
 _BOX_SEP = re.compile(r"[\s,$]*(?:and|or)?[\s,$]*(?:\\?[A-Za-z]\s*=\s*)?[\s$]*")
-_WORD_NUMBERS = {w: i for i, w in enumerate(
-    "zero _ two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen".split()) if w != "_"}  # "one" is too often a pronoun
-_WORD_NUMBERS.update({w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split(), 0) if w != "_"})
-WORD_NUMBER = re.compile(r"\b(" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")(?:-(one|two|three|four|five|six|seven|eight|nine))?\b", re.IGNORECASE)
+_SMALL = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+          "sixteen seventeen eighteen nineteen").split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_WORD_VALUES = {w: i for i, w in enumerate(_SMALL) if w != "one"}  # "one" is too often a pronoun
+_WORD_VALUES.update({w: 20 + 10 * i for i, w in enumerate(_TENS)})
+WORD_NUMBER = re.compile(rf"\b({'|'.join(sorted(_WORD_VALUES, key=len, reverse=True))})"
+                         rf"(?:-({'|'.join(_SMALL[1:10])}))?\b", re.IGNORECASE)
 _MATH_DELIMS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
 
 
 def word_number(m: re.Match) -> int:
     """The value of a `WORD_NUMBER` match: "nine" 9, "sixty" 60, "twenty-one" 21."""
-    tens, unit = m.group(1).lower(), (m.group(2) or "").lower()
-    return _WORD_NUMBERS[tens] + ({"one": 1}.get(unit) or _WORD_NUMBERS.get(unit, 0))
+    return _WORD_VALUES[m.group(1).lower()] + (_SMALL.index(m.group(2).lower()) if m.group(2) else 0)
 
 
 def braced(text: str, start: int) -> tuple[str, int] | None:
