@@ -11,7 +11,11 @@ Otherwise each side is read as one of these (`parse_answer`), and the two are co
              kept), items in order
   set/list   `\\{1,2\\}`, `1, -2`, `1 \\pm \\sqrt{19}`: items in any order, as a multiset
   union      `(0,9) \\cup (9,36)`: its intervals in any order
-  matrix     `\\begin{pmatrix}...\\end{pmatrix}` (any matrix environment): shape and entries
+  inequality `x > 5`, `3 < x \\leq 4`, `x<2 or x>3`: read as the interval (or union) it describes
+  matrix     `\\begin{pmatrix}...\\end{pmatrix}` (any matrix environment, times a scalar as in
+             `-\\begin{pmatrix}...`): shape and entries; a tuple matches a one-column matrix
+A list against one value is equal only when every item equals it: `\\frac{639}{40}, 15.975` is one
+answer in two forms, `1 or -2` a hedge, which is wrong.
 
 Expressions, cheapest first:
   numeric    both rational (`0.5`, `\\frac{1}{2}`, `1.5\\times10^{3}`, `2\\frac{1}{2}`, `50%`): exact
