@@ -237,7 +237,7 @@ def test_model_output_is_never_evaluated_as_python(tmp_path):
 
 
 def test_parser_rejects_what_it_does_not_understand():
-    for bad in (r"\unknowncommand{3}", "2 3", "(1+2", ""):
+    for bad in (r"\unknowncommand{3}", "2 3", "(1+2", "", "1e999999"):
         with pytest.raises(ParseError):
             parse_expr(bad)
 

@@ -159,6 +159,9 @@ class _Parser:
             if rep and "." in m.group(0) and "e" not in m.group(0).lower():  # 0.1\overline{6} = 1/6
                 self.i = rep.end()
                 return ("num", _repeating(m.group(0), rep.group(1) or rep.group(2)))
+            mant, _, exp10 = m.group(0).lower().partition("e")
+            if exp10 and abs(int(exp10)) > MAX_EXP:  # 1e999999 would build a million-digit integer
+                raise ParseError(f"exponent too large in {m.group(0)!r}")
             return ("num", Fraction(m.group(0)))
         if c.isalpha():
             return self.name()
