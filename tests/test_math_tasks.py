@@ -201,3 +201,20 @@ def test_eval_with_a_map_that_cannot_be_imported_names_the_map_key(tiny_dir, mon
     lines = proc.stderr.strip().splitlines()
     assert "Traceback" not in proc.stderr and [ln for ln in lines if ln.startswith("error:")] == lines[-1:]
     assert "data.eval.map" in lines[-1] and "rft.tasks.math_data:no_such_map" in lines[-1]
+
+
+@pytest.mark.slow
+def test_train_on_gsm8k_runs_sft_and_grpo_end_to_end_on_the_tiny_model(tmp_path):
+    """The real GSM8K rows through the whole recipe: warm-up on the boxed chains of thought, then
+    GRPO scored by the math verifier (the tiny model cannot learn GSM8K; this checks the plumbing)."""
+    out = tmp_path / "run"
+    run_cli("train", "tasks/gsm8k.yaml", "--set", "model.name=tiny", *TINY,
+            "--set", "data.train.limit=64", "--set", "sft.steps=3", "--set", "sft.batch_size=4",
+            "--set", "train.steps=2", "--set", "train.prompts_per_step=2", "--set", "sampler.n=4",
+            "--set", "train.micro_batch=8", "--set", "sampler.max_new_tokens=16", "--set", "train.eval_limit=4",
+            "--output", str(out), check=True)
+    rows = [json.loads(line) for line in (out / "metrics.jsonl").open()]
+    assert [r["step"] for r in rows] == [1, 2]
+    assert all(r["reward/error"] == 0.0 for r in rows)  # every completion scored, none failed
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["steps"] == 2 and (out / "final" / "config.json").exists()
