@@ -165,7 +165,11 @@ def verify(data: str = typer.Argument(..., help="JSONL rows with completion, ans
         return
     from rft.console import print_report
 
+    per_category = report.pop("by_category", None)
     print_report(f"rft verify {data} --verifier {verifier}", report)
+    if per_category:
+        print_report("by category: accuracy (fp, fn)",
+                     {k: f"{c['accuracy']:.3f} ({c['fp']}, {c['fn']}) of {c['rows']}" for k, c in per_category.items()})
 
 
 def _click_exceptions() -> tuple[tuple[type, ...], tuple[type, ...], tuple[type, ...]]:

@@ -74,8 +74,9 @@ def evaluate_verifier(rows: list[dict], runner: VerifierRunner) -> dict[str, Any
         runner: the VerifierRunner to score with (its workers, timeout and stats apply).
 
     Returns a dict: accuracy, precision, recall, f1, tp, fp, tn, fn, rows, seconds,
-    rows_per_second, outcomes ({outcome: count}), and disagreements: one dict per row where
-    verifier and label differ, {row (1-based), completion, answer, label, predicted, outcome, reason}.
+    rows_per_second, outcomes ({outcome: count}), disagreements: one dict per row where
+    verifier and label differ, {row (1-based), completion, answer, label, predicted, outcome, reason},
+    and, when rows carry a `category`, by_category ({category: {rows, accuracy, fp, fn}}).
     """
     completions = [r["completion"] for r in rows]
     fields = [{k: v for k, v in r.items() if k not in ("completion", "label")} for r in rows]
@@ -98,7 +99,7 @@ def evaluate_verifier(rows: list[dict], runner: VerifierRunner) -> dict[str, Any
                                   "label": label, "predicted": predicted, "outcome": s.outcome,
                                   "reason": s.reason})
     precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
-    return {
+    report = {
         "accuracy": _ratio(tp + tn, len(rows)),
         "precision": precision,
         "recall": recall,
@@ -110,6 +111,23 @@ def evaluate_verifier(rows: list[dict], runner: VerifierRunner) -> dict[str, Any
         "outcomes": outcomes,
         "disagreements": disagreements,
     }
+    if any("category" in r for r in rows):
+        report["by_category"] = by_category(rows, scores)
+    return report
+
+
+def by_category(rows: list[dict], scores: list) -> dict[str, dict]:
+    """{category: {rows, accuracy, fp, fn}} for rows that carry a `category` field."""
+    out: dict[str, dict] = {}
+    for row, s in zip(rows, scores):
+        c = out.setdefault(str(row.get("category", "(none)")), {"rows": 0, "right": 0, "fp": 0, "fn": 0})
+        predicted, label = s.outcome == "correct", bool(row["label"])
+        c["rows"] += 1
+        c["right"] += predicted == label
+        c["fp"] += predicted and not label
+        c["fn"] += label and not predicted
+    return {k: {"rows": c["rows"], "accuracy": c["right"] / c["rows"], "fp": c["fp"], "fn": c["fn"]}
+            for k, c in sorted(out.items())}
 
 
 def write_disagreements(rows: list[dict], path: str | Path) -> None:

@@ -31,6 +31,9 @@ def test_rft_verify_reports_f1_of_at_least_098_on_the_labeled_set(tmp_path):
     assert report["rows"] >= 600 and report["outcomes"]["error"] == 0
     assert report["f1"] >= 0.98, [json.loads(line) for line in out.open()][:5]
     assert report["tp"] + report["fp"] + report["tn"] + report["fn"] == report["rows"]
+    per = report["by_category"]
+    assert len(per) == 16 and sum(c["rows"] for c in per.values()) == report["rows"]
+    assert sum(c["fp"] for c in per.values()) == report["fp"] and sum(c["fn"] for c in per.values()) == report["fn"]
 
 
 def test_rft_verify_rejects_bad_verifier_options_in_one_line():
@@ -45,3 +48,8 @@ def test_rft_verify_reports_f1_of_at_least_098_on_the_hand_written_holdout(tmp_p
     report = json.loads(proc.stdout)
     assert report["rows"] >= 200 and report["outcomes"]["error"] == 0
     assert report["f1"] >= 0.98 and report["fp"] == 0, [json.loads(line) for line in out.open()]
+
+
+def test_rft_verify_prints_a_per_category_table():
+    proc = run_cli("verify", str(HOLDOUT), "--verifier", "math", "--out", "/dev/null", check=True)
+    assert "by category" in proc.stdout and "interval" in proc.stdout and "matrix" in proc.stdout
