@@ -125,6 +125,9 @@ def test_strict_mode_accepts_only_boxed():
     (r"\theta = 30", "30"),
     (r"x \in [-2,7]", "[-2,7]"),
     (r"10,\!080", "10080"),
+    (r"1{,}000", "1000"),
+    (r"\Big( 1 \Big)", "(1)"),
+    (r"(0,1)\bigcup(2,3)", r"(0,1)\cup(2,3)"),  # not `\big` + `cup`
     ("3x", "3x"),  # a variable is not a unit
     (r"2 \pi", r"2 \pi"),  # nor is a constant
     (r"\begin{pmatrix} 1 \\ 2 \end{pmatrix}", r"\begin{pmatrix}1 \\ 2 \end{pmatrix}"),  # row breaks survive

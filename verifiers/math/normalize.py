@@ -16,12 +16,13 @@ import re
 
 from rft.verifiers.math.extract import WORD_NUMBER, braced, word_number
 
-_DROP = ("\\left", "\\right", "\\displaystyle", "\\!", "\\,", "\\;", "\\:", "\\quad", "\\qquad",
-         "{,}", "\\$", "\\bigl", "\\bigr", "\\Bigl", "\\Bigr", "\\big", "\\Big")
-_RENAME = (("\\dfrac", "\\frac"), ("\\tfrac", "\\frac"), ("\\cfrac", "\\frac"), ("\\%", "%"),
-           ("\\le ", "\\leq "), ("\\ge ", "\\geq "), ("\\lbrace", "\\{"), ("\\rbrace", "\\}"),
-           ("\\langle", "("), ("\\rangle", ")"), ("\\lvert", "|"), ("\\rvert", "|"), ("−", "-"),
-           ("\\emptyset", "\\varnothing"), ("°", "^\\circ"), ("\\degree", "^\\circ"), ("~", " "), ("¢", " cents"))
+# spacing and sizing commands -> nothing (`\\bigcup` and `\\rightarrow` are not `\\big` and `\\right`)
+_SPACING = re.compile(r"\\(?:left|right|displaystyle|quad|qquad|[bB]igg?[lr]?)(?![A-Za-z])|\\[!,;:]|\{,\}")
+# spelling variants -> one spelling
+_REPLACE = (("\\dfrac", "\\frac"), ("\\tfrac", "\\frac"), ("\\cfrac", "\\frac"), ("\\%", "%"), ("\\lbrace", "\\{"),
+            ("\\rbrace", "\\}"), ("\\langle", "("), ("\\rangle", ")"), ("\\lvert", "|"), ("\\rvert", "|"),
+            ("−", "-"), ("\\emptyset", "\\varnothing"), ("°", "^\\circ"), ("\\degree", "^\\circ"), ("~", " "),
+            ("¢", " cents"), ("\\bigcup", "\\cup"))
 _TEXT_CMD = re.compile(r"\\(?:text|textbf|textit|textrm|mathrm|mathbf|mathit|mbox|operatorname|hbox|boldsymbol|bm)\s*\{")
 # a unit in text after a value: `10\text{ m}`, `12\pi \text{ inches per second}`, `5\mbox{ cm}^2`
 _TRAILING_TEXT_UNIT = re.compile(r"^(.*?[\d}a-z])\s*\\(?:text|mbox|mathrm)\s*\{\s*[A-Za-z][A-Za-z. ]*\}(?:\s*\^\s*\{?\d\}?)?$")
@@ -78,10 +79,9 @@ def normalize(s: str) -> str:
     '[-2,7]'
     """
     s = _strip_math_wrappers(s.replace("\\$", "").strip())  # `\$` first: its `$` is not a delimiter
-    for tok in _DROP:
-        if tok in s:
-            s = s.replace(tok, "")
-    for a, b in _RENAME:
+    if "\\" in s or "{,}" in s:
+        s = _SPACING.sub("", s)
+    for a, b in _REPLACE:
         if a in s:
             s = s.replace(a, b)
     if "\\ " in s:
