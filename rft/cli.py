@@ -1,4 +1,4 @@
-"""`rft train | eval | verify`: parse, call, report. Errors the user can fix exit 2 in one line."""
+"""`rft train | eval | verify | sandbox check`: parse, call, report. Errors the user can fix exit 2 in one line."""
 from __future__ import annotations
 
 import importlib
@@ -170,6 +170,31 @@ def verify(data: str = typer.Argument(..., help="JSONL rows with completion, ans
     if per_category:
         print_report("by category: accuracy (fp, fn)",
                      {k: f"{c['accuracy']:.3f} ({c['fp']}, {c['fn']}) of {c['rows']}" for k, c in per_category.items()})
+
+
+sandbox_app = typer.Typer(no_args_is_help=True, help="The code sandbox: what isolates programs on this machine.")
+app.add_typer(sandbox_app, name="sandbox")
+
+SMOKE = [("print", "print('hello')", "ok"), ("infinite loop", "while True:\n    pass", "timeout"),
+         ("network", "import socket\nsocket.create_connection(('1.1.1.1', 53), timeout=1)", "error")]
+
+
+@sandbox_app.command("check")
+def sandbox_check():
+    """Print which protections are active here, then run three programs (ok, timeout, no network)."""
+    from rft.console import print_table
+    from rft.sandbox import Limits, Sandbox
+
+    with Sandbox(workers=1, limits=Limits(wall_s=1.0, cpu_s=1.0)) as sb:
+        prot = sb.protections()
+        got = {name: sb.run(code) for name, code, _ in SMOKE}
+    print_table("rft sandbox: protections on this machine", ["protection", "state"],
+                [[k, "active" if v is True else "OFF" if v is False else v] for k, v in prot.items()])
+    print_table("smoke test", ["program", "expected", "got", "ms"],
+                [[name, want, got[name].status, f"{got[name].wall_s * 1000:.0f}"] for name, _, want in SMOKE])
+    if any(got[name].status != want for name, _, want in SMOKE):
+        print("error: the sandbox smoke test got an unexpected status (see the table)", file=sys.stderr)
+        sys.exit(1)
 
 
 def _click_exceptions() -> tuple[tuple[type, ...], tuple[type, ...], tuple[type, ...]]:

@@ -90,3 +90,13 @@ def print_report(title: str, rows: dict) -> None:
     for k, v in rows.items():
         t.add_row(k, f"{v:.4f}" if isinstance(v, float) else str(v))
     Console().print(t)
+
+
+def print_table(title: str, header: list[str], rows: list[list]) -> None:
+    """A plain rich table: one header row, then `rows` (cells as given, wrapped in Text)."""
+    t = Table(title=title)
+    for h in header:
+        t.add_column(h)
+    for r in rows:
+        t.add_row(*(Text(str(c)) for c in r))
+    Console().print(t)

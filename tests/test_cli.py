@@ -116,7 +116,7 @@ def test_errors_found_after_config_load_are_the_only_stderr_line(tmp_path):
 def test_unknown_verifier_names_verifier_name_lists_the_known_ones_and_creates_nothing(tmp_path):
     out = tmp_path / "run"
     proc = run_cli("train", "tasks/arith.yaml", *TINY, *FEW_ROWS, "--set", "verifier.name=nope", "--output", str(out))
-    assert_user_error(proc, "tasks/arith.yaml", "verifier.name", "'nope'", "known: format, math, weighted", only_line=False)
+    assert_user_error(proc, "tasks/arith.yaml", "verifier.name", "'nope'", "known: code, format, math, weighted", only_line=False)
     assert not out.exists()  # the verifier is built before the run directory is made
 
 
@@ -165,3 +165,11 @@ def test_verify_bad_row_names_the_row_and_writes_nothing(tmp_path):
     assert_user_error(proc, str(data), "row 2", "'label'")
     assert proc.stdout == ""
     assert not out.exists()
+
+
+# ---------------------------------------------------------------- rft sandbox check
+
+def test_sandbox_check_lists_protections_and_passes_its_smoke_test():
+    proc = run_cli("sandbox", "check", timeout=60)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "network namespace" in proc.stdout and "smoke test" in proc.stdout and "timeout" in proc.stdout
