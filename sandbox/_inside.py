@@ -19,6 +19,22 @@ EXIT_SETUP = 212     # the sandbox could not be set up in the child, so the prog
 libc = ctypes.CDLL(None, use_errno=True)
 
 
+
+def run_child(setup, err_w: int) -> None:
+    """In a freshly forked child: `setup()` returns the exit code; if it raises, the sandbox could
+    not be built, so say why on stderr, run nothing, and exit EXIT_SETUP. Never returns."""
+    code = EXIT_SETUP
+    try:
+        code = setup()
+    except BaseException as e:
+        for fd in (2, err_w):
+            try:
+                os.write(fd, ("sandbox setup failed: %r\n" % (e,)).encode())
+                break
+            except OSError:
+                pass
+    os._exit(code)
+
 def _check(rc):
     if rc != 0:
         e = ctypes.get_errno()
@@ -95,18 +111,11 @@ def _init(slot, job, out_w, err_w, st_w, host_tmp):
         tmp = "/tmp"
     child = os.fork()
     if child == 0:
-        code = EXIT_SETUP
-        try:
+        def program() -> int:
             os.close(st_w)
-            code = _program(slot, job, out_w, err_w, tmp)
-        except BaseException as e:  # setup of the program's process failed: say why, run nothing
-            for fd in (2, err_w):
-                try:
-                    os.write(fd, ("sandbox setup failed: %r\n" % (e,)).encode())
-                    break
-                except OSError:
-                    pass
-        os._exit(code)
+            return _program(slot, job, out_w, err_w, tmp)
+
+        run_child(program, err_w)
     os.close(out_w), os.close(err_w)
     while True:
         try:

@@ -190,18 +190,11 @@ def run_job(slot, job):
         if slot.pidns:
             libc.setns(slot.own_pidns_fd, CLONE_NEWPID)  # later forks of the zygote stay in its own namespace
     if pid == 0:
-        code = EXIT_SETUP
-        try:
+        def init() -> int:
             os.close(out_r), os.close(err_r), os.close(st_r)
-            code = _init(slot, job, out_w, err_w, st_w, host_tmp)
-        except BaseException as e:  # the sandbox could not be built: never run the program then
-            for fd in (2, err_w):
-                try:
-                    os.write(fd, ("sandbox setup failed: %r\n" % (e,)).encode())
-                    break
-                except OSError:
-                    pass
-        os._exit(code)
+            return _init(slot, job, out_w, err_w, st_w, host_tmp)
+
+        inside.run_child(init, err_w)  # the sandbox could not be built: never run the program then
     for fd in (out_w, err_w, st_w):
         os.close(fd)
     res = _supervise(slot, pid, lim, out_r, err_r, st_r, t0, ooms)

@@ -26,3 +26,13 @@ def run_cli(*args, cwd=ROOT, timeout=300, check=False):
     if check and proc.returncode != 0:
         raise AssertionError(f"rft {' '.join(args)} exited {proc.returncode}:\n{proc.stderr[-3000:]}")
     return proc
+
+
+@pytest.fixture(scope="session")
+def tiny_dir():
+    """A real Hugging Face model directory on disk: the shrunken tiny recipe, built once per session."""
+    from rft.config import load_config
+    from rft.models import tiny_path
+
+    sets = [a for prev, a in zip(TINY, TINY[1:]) if prev == "--set"]
+    return tiny_path(load_config(ROOT / "tasks" / "arith.yaml", sets).model.tiny)

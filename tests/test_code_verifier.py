@@ -277,15 +277,6 @@ def test_rft_verify_passes_every_reference_and_fails_every_variant(tmp_path, cod
 # ---------------------------------------------------------------- rft eval / rft train end to end
 
 
-@pytest.fixture(scope="module")
-def tiny_dir():
-    """A real Hugging Face model directory on disk: the shrunken tiny recipe (as in test_math_tasks)."""
-    from rft.models import tiny_path
-
-    sets = [a for prev, a in zip(TINY, TINY[1:]) if prev == "--set"]
-    return tiny_path(load_config(ROOT / "tasks" / "arith.yaml", sets).model.tiny)
-
-
 @pytest.mark.parametrize("name", ["humaneval", "mbpp"])
 def test_eval_on_the_code_task_reports_accuracy_as_json(name, tiny_dir, monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "1")  # see tests/test_eval.py

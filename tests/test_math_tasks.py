@@ -15,7 +15,7 @@ from conftest import ROOT, SHARED, TINY, run_cli
 from rft.config import load_config
 from rft.data import load_examples, load_rows
 from rft.errors import UserError
-from rft.models import load_tokenizer, tiny_path
+from rft.models import load_tokenizer
 from rft.tasks import math_data
 from rft.tasks.math_data import gsm8k, last_boxed, math
 
@@ -34,13 +34,6 @@ def task(tmp_path, data_yaml: str, name="task.yaml"):
     p = tmp_path / name
     p.write_text("name: t\ndata:\n" + data_yaml)
     return load_config(p)
-
-
-@pytest.fixture(scope="module")
-def tiny_dir():
-    """A real Hugging Face model directory on disk: the shrunken tiny recipe, built once per session."""
-    sets = [a for prev, a in zip(TINY, TINY[1:]) if prev == "--set"]
-    return tiny_path(load_config(ROOT / "tasks" / "arith.yaml", sets).model.tiny)
 
 
 @pytest.fixture(scope="module")
