@@ -6,8 +6,6 @@ import math
 
 import pytest
 import torch
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from torch.testing import assert_close
 
 from rft.algorithms import (
@@ -185,23 +183,6 @@ def test_group_advantages_match_loop_oracle(seed, b, g):
     gen = torch.Generator().manual_seed(seed)
     rewards = torch.randint(0, 3, (b * g,), generator=gen).float() / 2  # rewards in {0, 0.5, 1}
     assert_close(group_advantages(rewards, g), _group_advantages_loop(rewards, g, 1e-6))
-
-
-@settings(max_examples=50, deadline=None, derandomize=True)
-@given(data=st.data(), b=st.integers(1, 4), g=st.integers(2, 6))
-def test_group_advantages_permutation_equivariant(data, b, g):
-    # Integer rewards (verifier scores are discrete) keep the group sums exact, so permuting
-    # changes no rounding and the advantages must follow the samples exactly.
-    values = data.draw(st.lists(st.integers(-3, 3), min_size=b * g, max_size=b * g))
-    rewards = torch.tensor(values, dtype=torch.float32)
-    perm = torch.cat(
-        [torch.tensor(data.draw(st.permutations(range(g)))) + i * g for i in range(b)]
-    )
-    for scale in ("group", "none"):
-        assert_close(
-            group_advantages(rewards[perm], g, scale=scale),
-            group_advantages(rewards, g, scale=scale)[perm],
-        )
 
 
 # --------------------------------------------------------------------------- masked ops, aggregate

@@ -274,18 +274,7 @@ def test_rft_verify_passes_every_reference_and_fails_every_variant(tmp_path, cod
     assert report["outcomes"]["error"] == 0
 
 
-# ---------------------------------------------------------------- rft eval / rft train end to end
-
-
-@pytest.mark.parametrize("name", ["humaneval", "mbpp"])
-def test_eval_on_the_code_task_reports_accuracy_as_json(name, tiny_dir, monkeypatch):
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # see tests/test_eval.py
-    proc = run_cli("eval", f"tasks/{name}.yaml", "--model", str(tiny_dir), "--limit", "3",
-                   "--set", "sampler.max_new_tokens=8", "--json", check=True)
-    lines = proc.stdout.strip().splitlines()
-    assert len(lines) == 1, proc.stdout
-    res = json.loads(lines[0])
-    assert res["n"] == 3 and res["accuracy"] == 0.0  # the tiny model writes no code
+# ---------------------------------------------------------------- rft train end to end
 
 
 @pytest.mark.slow

@@ -83,7 +83,7 @@ def test_group_advantages_are_permutation_equivariant(data, b, g):
     perm = torch.cat(
         [torch.tensor(data.draw(st.permutations(range(g)))) + i * g for i in range(b)]
     )
-    for name in ("rloo", "grpo", "dr_grpo"):
+    for name in ("rloo", "grpo", "dr_grpo"):  # grpo: scale "group"; dr_grpo: scale "none"
         fn = ADVANTAGES.get(name)
         assert_close(fn(rewards[perm], g), fn(rewards, g)[perm])
 

@@ -104,3 +104,18 @@ def test_eval_json_reports_accuracy_and_pass_at_k(sft_model, monkeypatch):
     # both estimates come from the same 4 samples per prompt, and per prompt c/4 <= 1 - C(4-c,4)/C(4,4);
     # pass@1 here is the sampled estimate, not the greedy accuracy, so it is not compared with that
     assert res["pass_at_k"]["4"] >= res["pass_at_k"]["1"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["gsm8k", "math500", "humaneval", "mbpp"])
+def test_eval_on_each_real_data_task_reports_accuracy_as_json(name, tiny_dir, monkeypatch):
+    """The built-in tasks on ../shared/data, through their row maps and verifiers, with any HF model dir."""
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # see test_eval_json_reports_accuracy_and_pass_at_k
+    proc = run_cli("eval", f"tasks/{name}.yaml", "--model", str(tiny_dir), "--limit", "3",
+                   "--set", "sampler.max_new_tokens=8", "--json", check=True)
+    lines = proc.stdout.strip().splitlines()
+    assert len(lines) == 1, proc.stdout
+    res = json.loads(lines[0])
+    assert res["n"] == 3 and 0.0 <= res["accuracy"] <= 1.0
+    if name in ("humaneval", "mbpp"):
+        assert res["accuracy"] == 0.0  # the tiny model writes no code

@@ -174,18 +174,6 @@ def test_builtin_math_tasks_are_found_from_another_directory(tmp_path):
 # ---------------------------------------------------------------- rft eval end to end
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("name", ["gsm8k", "math500"])
-def test_eval_on_the_math_task_reports_accuracy_as_json(name, tiny_dir, monkeypatch):
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # see tests/test_eval.py
-    proc = run_cli("eval", f"tasks/{name}.yaml", "--model", str(tiny_dir), "--limit", "3",
-                   "--set", "sampler.max_new_tokens=8", "--json", check=True)
-    lines = proc.stdout.strip().splitlines()
-    assert len(lines) == 1, proc.stdout
-    res = json.loads(lines[0])
-    assert res["n"] == 3 and 0.0 <= res["accuracy"] <= 1.0
-
-
 def test_eval_with_a_map_that_cannot_be_imported_names_the_map_key(tiny_dir, monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     proc = run_cli("eval", "tasks/gsm8k.yaml", "--model", str(tiny_dir), "--limit", "3",
