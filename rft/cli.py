@@ -15,7 +15,7 @@ import typer
 from rft.errors import UserError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="rft: verifier-driven reinforcement fine-tuning (SFT warm-up, then GRPO).")
+                  help="rft: verifier-driven reinforcement fine-tuning (SFT warm-up, then GRPO, PPO and kin).")
 
 
 def _quiet_libraries() -> None:
@@ -59,7 +59,7 @@ def train(task: str = typer.Argument(..., help="Task YAML (e.g. tasks/arith.yaml
           overwrite: bool = typer.Option(False, "--overwrite", help="Delete an existing run directory first."),
           output: Optional[str] = typer.Option(None, "--output", help="Run directory (default: train.output_dir)."),
           model: Optional[str] = typer.Option(None, "--model", help="Start from this model instead of model.name.")):
-    """SFT warm-up on reference solutions, then GRPO against the task's verifier."""
+    """SFT warm-up on reference solutions, then RL (algorithm.name: grpo, ppo, ...) against the task's verifier."""
     from rft.config import load_config
 
     cfg = load_config(task_path(task), set_ or [])

@@ -31,12 +31,23 @@ class TinyModelConfig(Section):
     seed: int = Field(0, description="Seed of the weights; the same seed gives the same model.")
 
 
+class LoraConfig(Section):
+    """LoRA adapters through peft (`pip install rft[lora]`): `model.lora: {r: 16}` turns them on."""
+
+    r: int = Field(16, gt=0, description="Adapter rank.")
+    alpha: float = Field(32.0, gt=0, description="Scaling numerator: the update is (alpha / r) * B @ A.")
+    dropout: float = Field(0.0, ge=0, lt=1, description="Dropout on the adapter's input.")
+    target_modules: str | list[str] = Field("all-linear", description="Module names to adapt, or `all-linear` (every linear layer but the output head).")
+
+
 class ModelConfig(Section):
     name: str = Field("tiny", description="`tiny` (built locally), a local Hugging Face model directory, or a hub id.")
     tiny: TinyModelConfig = Field(default_factory=TinyModelConfig, description="Recipe used when name is `tiny`.")
     dtype: Literal["float32", "bfloat16", "float16"] = Field("float32", description="Weights dtype of policy and reference.")
     revision: str | None = Field(None, description="Hub revision (branch, tag or commit) for hub ids.")
     trust_remote_code: bool = Field(False, description="Passed to the Auto classes.")
+    lora: LoraConfig | None = Field(None, description="Train LoRA adapters (peft) instead of all weights; the reference is then the base weights under `disable_adapter()`, with no second copy. null: full fine-tuning.")
+    gradient_checkpointing: bool = Field(False, description="Recompute activations in the backward pass (less memory, ~30% more compute); turns off train.share_prompt in the update, since a checkpointed forward cannot take a KV cache.")
 
 
 class SourceConfig(Section):
@@ -109,21 +120,58 @@ class SamplerConfig(Section):
     max_new_tokens: int = Field(32, ge=1, description="Response length cap.")
 
 
+ALGORITHMS = ("grpo", "dr_grpo", "rloo", "reinforce_pp", "ppo")
+GROUP_ALGORITHMS = ("grpo", "dr_grpo", "rloo")  # advantages relative to the prompt's group
+
+
+class CriticConfig(Section):
+    """PPO's value model: the policy's backbone with a scalar head (AutoModelForTokenClassification, one label)."""
+
+    model: str | None = Field(None, description="Where the critic's backbone comes from: null for the model RL starts from (the SFT warm-up result), or a local directory / hub id. The scalar head is new.")
+    lr: float = Field(1e-4, gt=0, description="AdamW learning rate of the critic (its own optimizer).")
+    warmup_steps: int = Field(0, ge=0, description="First RL steps that train only the critic, so the policy is not driven by an untrained baseline.")
+    value_clip: float = Field(0.2, gt=0, description="Clip range of the value loss around the rollout-time values.")
+    grad_clip: float = Field(1.0, gt=0, description="Max global gradient norm of the critic.")
+    weight_decay: float = Field(0.0, ge=0, description="AdamW weight decay of the critic.")
+
+
 class AlgorithmConfig(Section):
-    name: Literal["grpo"] = Field("grpo", description="RL algorithm.")
+    name: Literal["grpo", "dr_grpo", "rloo", "reinforce_pp", "ppo"] = Field("grpo", description="Advantage estimator: `grpo` (group mean, / std with adv_scale=group), `dr_grpo` (group mean, no std; use loss_agg=seq-mean-token-sum), `rloo` (leave-one-out mean), `reinforce_pp` (whitened batch returns, per-token KL in the reward), `ppo` (GAE with a critic).")
     lr: float = Field(1e-5, gt=0, description="AdamW learning rate of the policy.")
     lr_schedule: Literal["constant", "linear", "cosine"] = Field("constant", description="Decay over train.steps after warm-up.")
     warmup_steps: int = Field(0, ge=0, description="Linear LR warm-up steps.")
     weight_decay: float = Field(0.0, ge=0, description="AdamW weight decay.")
     epochs: int = Field(1, ge=1, description="Optimizer passes over each sampled batch (the first reuses sampled log-probs).")
-    clip_eps: float = Field(0.2, gt=0, description="PPO clip range for the importance ratio (low side).")
-    clip_eps_high: float | None = Field(None, gt=0, description="High side of the clip range (DAPO); defaults to clip_eps.")
-    kl_coef: float = Field(0.04, ge=0, description="Weight of the KL to the frozen reference (0: no reference model is kept).")
+    clip_eps: float = Field(0.2, gt=0, description="PPO clip range for the importance ratio (low side, DAPO's epsilon_low).")
+    clip_eps_high: float | None = Field(None, gt=0, description="High side of the clip range (DAPO's clip-higher epsilon_high, e.g. 0.28); defaults to clip_eps.")
+    kl_coef: float = Field(0.04, ge=0, description="Weight of the KL to the frozen reference (0: KL off, and no reference model is kept).")
     kl_kind: Literal["k1", "k2", "k3"] = Field("k3", description="KL estimator.")
-    adv_scale: Literal["group", "none"] = Field("group", description="Divide group-centred rewards by the group std (`group`) or not (`none`, Dr. GRPO).")
-    loss_agg: Literal["token-mean", "seq-mean-token-mean", "seq-mean-token-sum"] = Field("token-mean", description="How token losses are averaged.")
+    kl_in: Literal["loss", "reward"] | None = Field(None, description="Where the KL goes: `loss` (added to the per-token loss), `reward` (per-token penalty folded into the reward before the advantages; group estimators see score - kl_coef * sum of the sequence's KL). null: `reward` for ppo and reinforce_pp, `loss` for the others.")
+    adv_scale: Literal["group", "none"] = Field("group", description="grpo only: divide group-centred rewards by the group std (`group`) or not (`none`).")
+    loss_agg: Literal["token-mean", "seq-mean-token-mean", "seq-mean-token-sum"] = Field("token-mean", description="How token losses are averaged: over all tokens of the batch; per sequence then over sequences (GRPO paper); per-sequence sums / loss_agg_norm, then over sequences (Dr. GRPO).")
+    loss_agg_norm: int | None = Field(None, gt=0, description="The constant of seq-mean-token-sum; null: sampler.max_new_tokens.")
+    gamma: float = Field(1.0, ge=0, le=1, description="ppo: discount of GAE.")
+    lam: float = Field(0.95, ge=0, le=1, description="ppo: GAE lambda.")
+    whiten_advantages: bool = Field(True, description="ppo: whiten the GAE advantages over the batch's response tokens.")
+    critic: CriticConfig = Field(default_factory=CriticConfig, description="ppo: the value model.")
+    dynamic_sampling: bool = Field(False, description="DAPO: drop groups whose rewards are all equal and draw more prompts until the batch holds train.prompts_per_step groups.")
+    max_sample_rounds: int = Field(3, ge=1, description="Dynamic sampling: at most this many sampling rounds per step (each draws prompts_per_step prompts); if the batch is still short, the step trains on the groups it has.")
+    overlong_filter: bool = Field(False, description="DAPO: responses cut at sampler.max_new_tokens are left out of the loss.")
+    overlong_buffer: int = Field(0, ge=0, description="DAPO's soft overlong penalty: over the last `overlong_buffer` tokens before sampler.max_new_tokens the reward drops linearly by up to overlong_penalty (0: off).")
+    overlong_penalty: float = Field(1.0, ge=0, description="Largest soft overlong penalty, reached at max_new_tokens.")
     grad_clip: float = Field(1.0, gt=0, description="Max global gradient norm.")
-    skip_uniform_groups: bool = Field(False, description="Leave groups whose rewards are all equal out of the update's forward and backward. Their advantages are zero, and the loss keeps the whole batch's normalizer, so the policy gradient is unchanged; only their KL term is lost (exactly the same update when kl_coef is 0).")
+    skip_uniform_groups: bool = Field(False, description="Group estimators (grpo, dr_grpo, rloo) with the KL in the loss: leave groups whose rewards are all equal out of the update's forward and backward. Their advantages are zero, and the loss keeps the whole batch's normalizer, so the policy gradient is unchanged; only their KL term is lost (exactly the same update when kl_coef is 0). Ignored by ppo and reinforce_pp, whose advantages are not zero there.")
+
+    @property
+    def kl_placement(self) -> str | None:
+        """`loss`, `reward`, or None when the KL is off."""
+        if self.kl_coef == 0:
+            return None
+        return self.kl_in or ("reward" if self.name in ("ppo", "reinforce_pp") else "loss")
+
+    @property
+    def group_based(self) -> bool:
+        return self.name in GROUP_ALGORITHMS
 
 
 class SFTConfig(Section):
@@ -241,8 +289,22 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> TaskCon
         cfg = TaskConfig.model_validate(raw)
     except ValidationError as e:
         raise _format_validation_error(e, str(path)) from None
+    check_consistency(cfg, str(path))
     cfg._source = str(path.resolve())  # where relative data paths resolve from
     return cfg
+
+
+def check_consistency(cfg: TaskConfig, file: str) -> None:
+    """Checks across sections, which no single field can make; each names the field to change."""
+    a = cfg.algorithm
+    if (a.group_based or a.dynamic_sampling) and cfg.sampler.n < 2:
+        why = "dynamic sampling" if not a.group_based else f"algorithm {a.name}"
+        raise UserError(f"{why} compares the samples of each prompt, so it needs at least 2 per prompt "
+                        f"(got {cfg.sampler.n}); set sampler.n >= 2 or pick reinforce_pp or ppo",
+                        file=file, field="sampler.n")
+    if a.overlong_buffer > cfg.sampler.max_new_tokens:
+        raise UserError(f"expected at most sampler.max_new_tokens ({cfg.sampler.max_new_tokens}), "
+                        f"got {a.overlong_buffer}", file=file, field="algorithm.overlong_buffer")
 
 
 def resolve_path(cfg: TaskConfig, p: str) -> Path:

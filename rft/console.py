@@ -36,7 +36,7 @@ class ConsoleReporter:
                 self.sft_task = pr.add_task("SFT warm-up", total=p["steps"], info="")
             pr.update(self.sft_task, completed=p["step"], info=f"loss {p['loss']:.3f} | lr {p['lr']:.2e}")
         elif event == "rl_start":
-            self.rl_task = pr.add_task("RL (grpo)", total=p["steps"], completed=p["start"], info="")
+            self.rl_task = pr.add_task(f"RL ({p.get('algorithm', 'grpo')})", total=p["steps"], completed=p["start"], info="")
             self.every = max(1, p["steps"] // 20)
         elif event == "step":
             info = f"reward {p['reward/mean']:.3f} | acc {p['reward/accuracy']:.2f} | {p['time/step']:.2f}s/step"
@@ -48,7 +48,9 @@ class ConsoleReporter:
                     f"kl {p.get('loss/kl', 0.0):.4f} | entropy {p.get('policy/entropy', 0.0):.3f} | "
                     f"clip {p.get('policy/clip_frac', 0.0):.3f} | len {p['response/length']:.1f} | "
                     f"{p['perf/tokens_per_s']:.0f} tok/s | sample {p['time/sample']:.2f}s verify "
-                    f"{p['time/verify']:.3f}s update {p['time/update']:.2f}s", highlight=False)
+                    f"{p['time/verify']:.3f}s update {p['time/update']:.2f}s"
+                    + (f" | value loss {p['loss/value']:.4f} expl. var {p['critic/explained_var']:.2f}"
+                       if "loss/value" in p else ""), highlight=False)
         elif event == "eval":
             lo, hi = p["wilson95"]
             self.console.print(f"[bold]eval ({p['tag']})[/]: greedy accuracy {p['accuracy']:.3f} "

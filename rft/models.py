@@ -17,7 +17,8 @@ import tempfile
 from pathlib import Path
 
 import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+from transformers import (AutoConfig, AutoModelForCausalLM, AutoModelForTokenClassification, AutoTokenizer, PreTrainedModel,
+                          PreTrainedTokenizerBase)
 
 from rft.config import ModelConfig, TinyModelConfig
 from rft.errors import UserError
@@ -114,10 +115,64 @@ def load_model(path: str, cfg: ModelConfig, *, trainable: bool = True) -> PreTra
     return model
 
 
+def load_critic(path: str, cfg: ModelConfig) -> PreTrainedModel:
+    """PPO's value model: the backbone at `path` with a new scalar head, one value per position.
+
+    `AutoModelForTokenClassification` with one label is exactly that (a linear `score` head on the
+    last hidden states), and it saves and loads like any Hugging Face model. Its head dropout is
+    set to 0: a value target should not be noisy. Loading a causal LM checkpoint drops the LM head
+    and initialises the score head (transformers warns about both; that is expected here).
+    """
+    from transformers.utils import logging as hf_logging
+
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()  # "newly initialized: score.weight" is the point, not a problem
+    try:
+        config = AutoConfig.from_pretrained(path, revision=cfg.revision, trust_remote_code=cfg.trust_remote_code)
+        config.num_labels = 1
+        config.classifier_dropout = 0.0  # read by the head's constructor; most configs have no such field
+        model = AutoModelForTokenClassification.from_pretrained(
+            path, config=config, dtype=DTYPES[cfg.dtype], revision=cfg.revision,
+            trust_remote_code=cfg.trust_remote_code)
+    except (OSError, ValueError) as e:
+        raise UserError(f"cannot load a critic: {str(e).splitlines()[0]}", file=path,
+                        field="algorithm.critic.model") from None
+    finally:
+        hf_logging.set_verbosity(verbosity)
+    return model
+
+
+def add_lora(model: PreTrainedModel, cfg: ModelConfig, adapter_dir: str | None = None):
+    """Wrap `model` with trainable LoRA adapters (new, or loaded from `adapter_dir`); the base is frozen.
+
+    The base weights under `model.disable_adapter()` are the reference model, so none is loaded.
+    """
+    try:
+        from peft import LoraConfig, PeftModel, get_peft_model
+    except ImportError:
+        raise UserError("LoRA needs peft: pip install 'rft[lora]'", field="model.lora") from None
+    if adapter_dir is not None:
+        return PeftModel.from_pretrained(model, adapter_dir, is_trainable=True)
+    lc = cfg.lora
+    return get_peft_model(model, LoraConfig(r=lc.r, lora_alpha=lc.alpha, lora_dropout=lc.dropout,
+                                            target_modules=lc.target_modules, task_type="CAUSAL_LM"))
+
+
+def enable_gradient_checkpointing(model: PreTrainedModel) -> None:
+    # Non-reentrant checkpointing: correct with frozen inputs (LoRA) and with no_grad regions.
+    model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+
+
+def unwrap(model):
+    """The transformers model inside a peft wrapper (the model itself otherwise)."""
+    return model.get_base_model() if hasattr(model, "get_base_model") else model
+
+
 def cache_kwarg(model: PreTrainedModel) -> str:
     """The keyword a model's forward/generate takes a KV cache by: `cache` (transformers >= 5.2x)
     or `past_key_values` (older releases, and remote-code models)."""
-    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+    params = inspect.signature(unwrap(model).forward).parameters
+    return "cache" if "cache" in params else "past_key_values"
 
 
 def prefill_and_repeat(model: PreTrainedModel, input_ids: torch.Tensor, attention_mask: torch.Tensor, n: int):

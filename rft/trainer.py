@@ -6,6 +6,7 @@ emits plain metric dicts to `callbacks` (the CLI draws them with rich; see rft/c
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import random
@@ -22,8 +23,8 @@ from rft.data import PromptStream, collate_sft, load_examples, sft_tensors
 from rft.errors import UserError
 from rft.evaluation import evaluate_model
 from rft.metrics import MetricsWriter, peak_rss_gb
-from rft.models import (cache_kwarg, load_model, load_tokenizer, prefill_and_repeat, replace_dir,
-                        resolve_model_path, save_pretrained)
+from rft.models import (add_lora, cache_kwarg, enable_gradient_checkpointing, load_critic, load_model, load_tokenizer,
+                        prefill_and_repeat, replace_dir, resolve_model_path, save_pretrained)
 from rft.sampling import HFSampler, Rollout
 from rft.verifiers import ScoreTable, build_verifier
 from rft.verifiers.runner import VerifierRunner
@@ -66,6 +67,19 @@ def forward_logits(model, rollout: Rollout, sl: slice, share_prompt: bool = True
     return torch.cat([last.repeat_interleave(G, dim=0), resp.logits[:, :-1]], dim=1)
 
 
+def value_forward(critic, rollout: Rollout, sl: slice) -> torch.Tensor:
+    """The critic's value of the state before each response token of rows `sl`: (n, T) float32.
+
+    The value at response token t is read at the position that predicts it (the last prompt token
+    for t = 0), as the policy's logits are, so V_t estimates the return from choosing token t on.
+    """
+    P, T = rollout.prompt_ids.shape[1], rollout.response_ids.shape[1]
+    ids, attn = rollout.input_ids()[sl], rollout.attention_mask()[sl]
+    pos = (attn.cumsum(-1) - 1).clamp(min=0)
+    out = critic(input_ids=ids, attention_mask=attn, position_ids=pos)
+    return out.logits[:, P - 1:P + T - 1, 0].float()
+
+
 class Trainer:
     def __init__(self, cfg: TaskConfig, run_dir: str | Path, *, model_path: str | None = None,
                  callbacks: list[Callback] | None = None):
@@ -73,6 +87,7 @@ class Trainer:
         self.model_override = model_path
         self.callbacks = callbacks or []
         self.step_idx = 0
+        self.ref = self.critic = None
 
     # ------------------------------------------------------------------ lifecycle
     def emit(self, event: str, payload: dict) -> None:
@@ -125,7 +140,8 @@ class Trainer:
     # ------------------------------------------------------------------ stage 1: SFT
     def sft(self, model) -> dict:
         cfg, s, items = self.cfg, self.cfg.sft, self.sft_items
-        opt = torch.optim.AdamW(model.parameters(), lr=s.lr, weight_decay=s.weight_decay)
+        params = [p for p in model.parameters() if p.requires_grad]  # with LoRA, the adapters only
+        opt = torch.optim.AdamW(params, lr=s.lr, weight_decay=s.weight_decay)
         sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(s.lr_schedule, s.warmup_steps, s.steps))
         rng = random.Random(cfg.train.seed + 1)
         order: list[int] = []
@@ -141,7 +157,7 @@ class Trainer:
             order = order[s.batch_size:]
             loss = model(**batch).loss  # HF shifts labels; -100 (prompt, padding) is ignored
             loss.backward()
-            gnorm = torch.nn.utils.clip_grad_norm_(model.parameters(), s.grad_clip)
+            gnorm = torch.nn.utils.clip_grad_norm_(params, s.grad_clip)
             opt.step()
             sched.step()
             opt.zero_grad(set_to_none=True)
@@ -156,70 +172,177 @@ class Trainer:
         cfg, a = self.cfg, self.cfg.algorithm
         G = cfg.sampler.n
         t0 = time.perf_counter()
-        # sample: B prompts x G responses, with the log-prob of every sampled token
-        batch = [self.train_examples[i] for i in self.stream.take(cfg.train.prompts_per_step)]
-        rollout: Rollout = self.sampler.generate([ex.prompt for ex in batch], G)
-        t1 = time.perf_counter()
-        # verify: text in, Score (value, outcome, reason) out; hangs and exceptions become `error`
-        fields = [ex.fields for ex in batch for _ in range(G)]
-        scores = self.runner.score_batch(rollout.texts, fields)
-        rewards = torch.tensor([s.value for s in scores], dtype=torch.float32)
+        # sample + verify: B prompts x G responses with their sampled log-probs, each response scored
+        rollout, rewards, drawn, timing = self.collect()
         t2 = time.perf_counter()
-        # advantages: group-normalised rewards, broadcast over each response's tokens
-        advantages = algo.group_advantages(rewards, G, scale=a.adv_scale)
-        uniform = algo.uniform_groups(rewards, G)
-        stats = self.update(rollout, advantages, uniform)
+        # advantages: by the estimator named in algorithm.name (see rft/algorithms)
+        loss_mask = rollout.response_mask.float()
+        if a.overlong_filter:  # DAPO: truncated responses carry no loss
+            loss_mask = loss_mask * algo.overlong_filter_mask(rollout.truncated)[:, None]
+        ref_logprobs = self.reference_logprobs(rollout) if a.kl_placement == "reward" else None
+        old_values = self.values(rollout) if self.critic is not None else None
+        advantages, returns, uniform = self.advantages(rollout, rewards, loss_mask, ref_logprobs, old_values)
+        stats = self.update(rollout, advantages, loss_mask, uniform, ref_logprobs, returns, old_values)
         t3 = time.perf_counter()
 
-        outcomes = [s.outcome for s in scores]
-        ntok = rollout.num_tokens
+        outcomes = [s.outcome for s in drawn["scores"]]
+        drawn_rewards = drawn["rewards"]
+        ntok = drawn["tokens"]
         m = {
-            "reward/mean": rewards.mean().item(), "reward/std": rewards.std().item(),
+            "reward/mean": drawn_rewards.mean().item(), "reward/std": drawn_rewards.std().item(),
             "reward/accuracy": outcomes.count("correct") / len(outcomes),
             "reward/unparseable": outcomes.count("unparseable") / len(outcomes),
             "reward/error": outcomes.count("error") / len(outcomes),
-            "reward/zero_std_groups": uniform.float().mean().item(),
+            "reward/zero_std_groups": algo.uniform_groups(drawn_rewards, G).float().mean().item(),
             "response/length": ntok / len(outcomes),
             "response/truncated": rollout.truncated.float().mean().item(),
-            "perf/tokens_per_s": ntok / max(t1 - t0, 1e-9),
-            "time/sample": t1 - t0, "time/verify": t2 - t1, "time/update": t3 - t2, "time/step": t3 - t0,
-            "memory/peak_rss_gb": peak_rss_gb(),
+            "perf/tokens_per_s": ntok / max(timing["sample"], 1e-9),
+            "time/sample": timing["sample"], "time/verify": timing["verify"], "time/update": t3 - t2,
+            "time/step": t3 - t0, "memory/peak_rss_gb": peak_rss_gb(),
         }
+        if a.dynamic_sampling:
+            m["sampling/rounds"] = drawn["rounds"]
+            m["sampling/batch_groups"] = rollout.response_ids.shape[0] // G
         m.update(stats)
-        self._last_samples = [(ex.prompt, rollout.texts[i * G], scores[i * G]) for i, ex in enumerate(batch)]
+        first = drawn["first"]
+        self._last_samples = [(ex.prompt, first[1].texts[i * G], first[2][i * G]) for i, ex in enumerate(first[0])]
         return m
 
-    def update(self, rollout: Rollout, advantages: torch.Tensor, uniform: torch.Tensor | None = None) -> dict:
-        """`algorithm.epochs` optimizer passes over the batch, micro-batched, with gradient clipping.
+    def collect(self) -> tuple[Rollout, torch.Tensor, dict, dict]:
+        """Sample and score train.prompts_per_step groups: (rollout, rewards, everything drawn, timing).
 
-        With `algorithm.skip_uniform_groups`, the `uniform` groups (all rewards equal) are left out of
-        the forward and backward passes; the normalizers still count the whole batch. A batch in
-        which every group is uniform is updated in full, so every step logs the same statistics.
+        Rewards are the verifier's scores plus DAPO's soft overlong penalty (when on). With dynamic
+        sampling, groups whose rewards are all equal are dropped and more prompts are drawn, at most
+        `max_sample_rounds` rounds; a batch still short trains on the groups it has (and if none
+        was kept at all, on the last round as it is: a step with zero advantages).
         """
         cfg, a = self.cfg, self.cfg.algorithm
-        N, T = rollout.response_ids.shape
-        N_all = N
-        normalizer = float(rollout.response_mask.sum().clamp(min=1)) if a.loss_agg == "token-mean" else float(T)
-        kept = 1.0
-        if a.skip_uniform_groups and uniform is not None:
+        B, G = cfg.train.prompts_per_step, cfg.sampler.n
+        timing = {"sample": 0.0, "verify": 0.0}
+        kept: list[tuple[Rollout, torch.Tensor]] = []
+        n_kept, rounds, all_scores, all_rewards, tokens, first = 0, 0, [], [], 0, None
+        while True:
+            rounds += 1
+            batch = [self.train_examples[i] for i in self.stream.take(B)]
+            t0 = time.perf_counter()
+            rollout = self.sampler.generate([ex.prompt for ex in batch], G)
+            t1 = time.perf_counter()
+            # verify: text in, Score (value, outcome, reason) out; hangs and exceptions become `error`
+            scores = self.runner.score_batch(rollout.texts, [ex.fields for ex in batch for _ in range(G)])
+            timing["sample"] += t1 - t0
+            timing["verify"] += time.perf_counter() - t1
+            rewards = torch.tensor([s.value for s in scores], dtype=torch.float32)
+            if a.overlong_buffer:
+                lengths = rollout.response_mask.sum(-1) + rollout.truncated.long()  # a cut response counts as longer
+                rewards = rewards + a.overlong_penalty * algo.overlong_penalty(
+                    lengths, cfg.sampler.max_new_tokens, a.overlong_buffer)
+            first = first or (batch, rollout, scores)
+            all_scores += scores
+            all_rewards.append(rewards)
+            tokens += rollout.num_tokens
+            if not a.dynamic_sampling:
+                kept, n_kept = [(rollout, rewards)], B
+                break
+            keep = (~algo.uniform_groups(rewards, G)).nonzero().view(-1)
+            if len(keep):
+                kept.append((rollout.select_groups(keep), rewards[rollout.group_rows(keep)]))
+                n_kept += len(keep)
+            if n_kept >= B or rounds >= a.max_sample_rounds:
+                break
+        if not kept:
+            kept = [(rollout, rewards)]
+        rollout = Rollout.cat([r for r, _ in kept], self.tok.pad_token_id) if len(kept) > 1 else kept[0][0]
+        rewards = torch.cat([r for _, r in kept])
+        if rollout.response_ids.shape[0] > B * G:
+            rewards = rewards[: B * G]
+            rollout = rollout.select_groups(torch.arange(B))
+        drawn = {"scores": all_scores, "rewards": torch.cat(all_rewards), "tokens": tokens, "rounds": rounds,
+                 "first": first}
+        return rollout, rewards, drawn, timing
+
+    def advantages(self, rollout: Rollout, rewards: torch.Tensor, mask: torch.Tensor,
+                   ref_logprobs: torch.Tensor | None, values: torch.Tensor | None):
+        """(advantages, returns, uniform groups): (N,) or (N, T) advantages; returns only for ppo."""
+        a, G = self.cfg.algorithm, self.cfg.sampler.n
+        kl = None
+        if ref_logprobs is not None:  # KL in the reward: per token, from the sampling policy's log-probs
+            kl = algo.kl_estimate(rollout.logprobs, ref_logprobs, a.kl_kind)
+        if a.group_based:
+            seq = rewards if kl is None else rewards - a.kl_coef * algo.masked_sum(kl, mask, dim=-1)
+            extra = {"scale": a.adv_scale} if a.name == "grpo" else {}
+            return algo.ADVANTAGES.get(a.name)(seq, G, **extra), None, algo.uniform_groups(seq, G)
+        coef = a.kl_coef if kl is not None else 0.0
+        if a.name == "reinforce_pp":
+            return algo.reinforce_pp_advantages(rewards, mask, kl, coef), None, None
+        token_rewards = algo.token_level_rewards(rewards, mask, kl, coef)  # ppo
+        adv, returns = algo.gae_advantages(token_rewards, values, mask, gamma=a.gamma, lam=a.lam)
+        if a.whiten_advantages:
+            adv = algo.whiten(adv, mask)
+        return adv, returns, None
+
+    @torch.no_grad()
+    def reference_logprobs(self, rollout: Rollout) -> torch.Tensor:
+        """Log-probs of the sampled tokens under the frozen reference: a separate model, or with LoRA
+        the policy's own base weights with the adapters switched off."""
+        cfg = self.cfg
+        model = self.ref if self.ref is not None else self.policy
+        ctx = self.policy.disable_adapter() if self.ref is None else contextlib.nullcontext()
+        was_training = model.training
+        model.eval()
+        with ctx:
+            out = torch.cat([
+                algo.logprobs_from_logits(forward_logits(model, rollout, slice(i, i + mb), cfg.train.share_prompt),
+                                          rollout.response_ids[i:i + mb], temperature=cfg.sampler.temperature)
+                for i, mb in self._micro(rollout.response_ids.shape[0])])
+        model.train(was_training)
+        return out
+
+    @torch.no_grad()
+    def values(self, rollout: Rollout) -> torch.Tensor:
+        """The critic's values of the response tokens at rollout time: (N, T)."""
+        self.critic.eval()
+        out = torch.cat([value_forward(self.critic, rollout, slice(i, i + mb))
+                         for i, mb in self._micro(rollout.response_ids.shape[0])])
+        self.critic.train()
+        return out
+
+    def update(self, rollout: Rollout, advantages: torch.Tensor, mask: torch.Tensor,
+               uniform: torch.Tensor | None = None, ref_logprobs: torch.Tensor | None = None,
+               returns: torch.Tensor | None = None, old_values: torch.Tensor | None = None) -> dict:
+        """`algorithm.epochs` optimizer passes over the batch, micro-batched, with gradient clipping:
+        the policy's, and with ppo the critic's (only the critic's during critic.warmup_steps).
+
+        With `algorithm.skip_uniform_groups` (group estimators, KL not in the reward), the `uniform`
+        groups (all rewards equal, advantage 0) are left out of the forward and backward passes;
+        the normalizers still count the whole batch. A batch in which every group is uniform is
+        updated in full, so every step logs the same statistics.
+        """
+        cfg, a = self.cfg, self.cfg.algorithm
+        N_all = rollout.response_ids.shape[0]
+        if a.loss_agg == "token-mean":
+            normalizer = float(mask.sum().clamp(min=1))
+        elif a.loss_agg == "seq-mean-token-sum":
+            normalizer = float(a.loss_agg_norm or cfg.sampler.max_new_tokens)
+        else:
+            normalizer = None
+        out: dict[str, float] = {}
+        if a.skip_uniform_groups and uniform is not None and a.kl_placement != "reward":
             keep = (~uniform).nonzero().view(-1)
-            kept = len(keep) / len(uniform)
+            out["policy/kept_groups"] = len(keep) / len(uniform)
             if len(keep) > 0:  # with no signal at all the whole batch goes in: a KL-only step, full stats
-                advantages = advantages[rollout.group_rows(keep)]
-                rollout = rollout.select_groups(keep)
-                N = rollout.response_ids.shape[0]
-        mask, share = rollout.response_mask, cfg.train.share_prompt
+                rows = rollout.group_rows(keep)
+                advantages, mask, rollout = advantages[rows], mask[rows], rollout.select_groups(keep)
+        N = rollout.response_ids.shape[0]
+        # gradient checkpointing recomputes the forward, which cannot take a repeated KV cache
+        share = cfg.train.share_prompt and not cfg.model.gradient_checkpointing
+        kl_coef = a.kl_coef if a.kl_placement == "loss" else 0.0
+        if ref_logprobs is None and a.kl_placement == "loss":
+            ref_logprobs = self.reference_logprobs(rollout)
         old_logprobs = rollout.logprobs
-        ref_logprobs = None
-        if self.ref is not None:
-            with torch.no_grad():
-                ref_logprobs = torch.cat([
-                    algo.logprobs_from_logits(forward_logits(self.ref, rollout, slice(i, i + mb), share),
-                                              rollout.response_ids[i:i + mb], temperature=cfg.sampler.temperature)
-                    for i, mb in self._micro(N)])
+        train_policy = self.critic is None or self.step_idx >= a.critic.warmup_steps
         sums: dict[str, torch.Tensor] = {}
         self.policy.train()
-        for epoch in range(a.epochs):
+        for epoch in range(a.epochs if train_policy else 0):
             for i, mb in self._micro(N):
                 sl = slice(i, i + mb)
                 logits = forward_logits(self.policy, rollout, sl, share)
@@ -227,8 +350,7 @@ class Trainer:
                 loss, stats = algo.grpo_policy_loss(
                     logprobs, old_logprobs[sl], advantages[sl], mask[sl], clip_eps=a.clip_eps,
                     clip_eps_high=a.clip_eps_high, ref_logprobs=None if ref_logprobs is None else ref_logprobs[sl],
-                    kl_coef=a.kl_coef, kl_kind=a.kl_kind, agg=a.loss_agg,
-                    normalizer=normalizer if a.loss_agg != "seq-mean-token-mean" else None)
+                    kl_coef=kl_coef, kl_kind=a.kl_kind, agg=a.loss_agg, normalizer=normalizer)
                 # token-mean with a whole-batch normalizer sums over micro-batches; the others average
                 (loss if a.loss_agg == "token-mean" else loss * mb / N_all).backward()
                 if epoch == 0:
@@ -238,16 +360,41 @@ class Trainer:
                 w = mb / N / a.epochs
                 for k, v in stats.items():
                     sums[k] = sums.get(k, 0.0) + v.detach().float() * (w * a.epochs if k == "policy/entropy" else w)
-            gnorm = torch.nn.utils.clip_grad_norm_(self.policy.parameters(), a.grad_clip)
+            gnorm = torch.nn.utils.clip_grad_norm_([p for g in self.opt.param_groups for p in g["params"]], a.grad_clip)
             self.opt.step()
             self.opt.zero_grad(set_to_none=True)
             sums["policy/grad_norm"] = sums.get("policy/grad_norm", 0.0) + gnorm / a.epochs
-        self.sched.step()
-        out = {k: float(v) for k, v in sums.items()}  # the one sync point of the update
-        out["policy/lr"] = self.sched.get_last_lr()[0]
-        if a.skip_uniform_groups:
-            out["policy/kept_groups"] = kept
+        if train_policy:
+            self.sched.step()
+            out["policy/lr"] = self.sched.get_last_lr()[0]
+        if self.critic is not None:
+            sums.update(self.update_critic(rollout, returns, old_values, mask))
+        out.update({k: float(v) for k, v in sums.items()})  # the one sync point of the update
         return out
+
+    def update_critic(self, rollout: Rollout, returns: torch.Tensor, old_values: torch.Tensor,
+                      mask: torch.Tensor) -> dict:
+        """PPO's value loss over the batch, `algorithm.epochs` passes, clipped, on its own optimizer."""
+        a = self.cfg.algorithm
+        N = rollout.response_ids.shape[0]
+        sums: dict[str, torch.Tensor] = {}
+        self.critic.train()
+        for _ in range(a.epochs):
+            for i, mb in self._micro(N):
+                sl = slice(i, i + mb)
+                loss, stats = algo.clipped_value_loss(value_forward(self.critic, rollout, sl), old_values[sl],
+                                                      returns[sl], mask[sl], clip_range=a.critic.value_clip)
+                (loss * mb / N).backward()
+                for k, v in stats.items():
+                    sums[k] = sums.get(k, 0.0) + v * (mb / N / a.epochs)
+            gnorm = torch.nn.utils.clip_grad_norm_(self.critic.parameters(), a.critic.grad_clip)
+            self.critic_opt.step()
+            self.critic_opt.zero_grad(set_to_none=True)
+            sums["critic/grad_norm"] = sums.get("critic/grad_norm", 0.0) + gnorm / a.epochs
+        with torch.no_grad():  # how much of the returns' variance the rollout-time values explain
+            var = algo.masked_mean((returns - algo.masked_mean(returns, mask)).square(), mask)
+            sums["critic/explained_var"] = 1 - algo.masked_mean((returns - old_values).square(), mask) / var.clamp(min=1e-8)
+        return sums
 
     def _micro(self, N: int):
         mb = self.cfg.train.micro_batch
@@ -262,6 +409,16 @@ class Trainer:
         self.emit("eval", res)
         return res
 
+    def trainable_model(self, path: str, adapter_dir: str | None = None):
+        """The model to train from `path`: with LoRA, wrapped in (new or saved) adapters; with
+        gradient checkpointing on, recomputing activations in the backward pass."""
+        model = load_model(path, self.cfg.model)
+        if self.cfg.model.lora:
+            model = add_lora(model, self.cfg.model, adapter_dir)
+        if self.cfg.model.gradient_checkpointing:
+            enable_gradient_checkpointing(model)
+        return model
+
     # ------------------------------------------------------------------ checkpoints
     def ckpt_dir(self) -> Path:
         return self.run_dir / "checkpoints"
@@ -273,16 +430,21 @@ class Trainer:
         return cks[-1] if cks else None
 
     def save_checkpoint(self) -> Path:
-        """Model + optimizer + scheduler + RNG + data position, written to a temp dir then renamed."""
+        """Model (with LoRA, its adapters) + optimizer + scheduler + RNG + data position (+ the critic
+        and its optimizer with ppo), written to a temp dir then renamed."""
         out = self.ckpt_dir() / f"step-{self.step_idx:06d}"
         tmp = self.ckpt_dir() / f".tmp-step-{self.step_idx:06d}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         self.policy.save_pretrained(tmp, safe_serialization=True)
         self.tok.save_pretrained(tmp)
-        torch.save({"step": self.step_idx, "optimizer": self.opt.state_dict(), "scheduler": self.sched.state_dict(),
-                    "stream": self.stream.state_dict(), "torch_rng": torch.get_rng_state(),
-                    "python_rng": random.getstate(), "eval_history": self.eval_history}, tmp / "trainer_state.pt")
+        state = {"step": self.step_idx, "optimizer": self.opt.state_dict(), "scheduler": self.sched.state_dict(),
+                 "stream": self.stream.state_dict(), "torch_rng": torch.get_rng_state(),
+                 "python_rng": random.getstate(), "eval_history": self.eval_history}
+        if self.critic is not None:
+            self.critic.save_pretrained(tmp / "critic", safe_serialization=True)
+            state["critic_optimizer"] = self.critic_opt.state_dict()
+        torch.save(state, tmp / "trainer_state.pt")
         replace_dir(tmp, out)
         for old in sorted(self.ckpt_dir().glob("step-*"))[: -self.cfg.train.keep_checkpoints]:
             shutil.rmtree(old, ignore_errors=True)
@@ -292,6 +454,8 @@ class Trainer:
         state = torch.load(path / "trainer_state.pt", weights_only=False)
         self.opt.load_state_dict(state["optimizer"])
         self.sched.load_state_dict(state["scheduler"])
+        if self.critic is not None:
+            self.critic_opt.load_state_dict(state["critic_optimizer"])
         self.stream.load_state_dict(state["stream"])
         torch.set_rng_state(state["torch_rng"])
         random.setstate(state["python_rng"])
@@ -315,19 +479,34 @@ class Trainer:
         # Stage 1: SFT warm-up (skipped on resume once sft/ is written; SFT is deterministic, so an
         # interrupted warm-up simply runs again from the start)
         if cfg.sft.steps > 0 and not (sft_dir / "config.json").exists():
-            model = load_model(self.base_path, cfg.model)
+            model = self.trainable_model(self.base_path)
             summary.update(self.sft(model))
+            if cfg.model.lora:  # the warm-up's adapters are merged: RL starts new ones on top
+                model = model.merge_and_unload()
             save_pretrained(model, self.tok, sft_dir)
             del model
         start_path = str(sft_dir) if (sft_dir / "config.json").exists() else self.base_path
         # Stage 2: RL. The reference is the warm-up result, frozen; it is only loaded when the
-        # KL term is on, so kl_coef=0 costs no memory and no forward pass.
-        self.policy = load_model(str(ckpt) if ckpt else start_path, cfg.model)
-        self.ref = load_model(start_path, cfg.model, trainable=False) if a.kl_coef > 0 else None
+        # KL term is on, so kl_coef=0 costs no memory and no forward pass. With LoRA it is the
+        # policy's own base weights (adapters off), so no second copy is loaded at all.
+        if cfg.model.lora:
+            self.policy = self.trainable_model(start_path, adapter_dir=str(ckpt) if ckpt else None)
+        else:
+            self.policy = self.trainable_model(str(ckpt) if ckpt else start_path)
+        self.ref = (load_model(start_path, cfg.model, trainable=False)
+                    if a.kl_coef > 0 and not cfg.model.lora else None)
+        self.critic = None
+        if a.name == "ppo":  # the value model: on resume the checkpoint's, else a new head on its backbone
+            self.critic = load_critic(str(ckpt / "critic") if ckpt else (a.critic.model or start_path), cfg.model)
+            if cfg.model.gradient_checkpointing:
+                enable_gradient_checkpointing(self.critic)
+            self.critic_opt = torch.optim.AdamW(self.critic.parameters(), lr=a.critic.lr,
+                                                weight_decay=a.critic.weight_decay)
         self.sampler = HFSampler(self.policy, self.tok, temperature=cfg.sampler.temperature, top_p=cfg.sampler.top_p,
                                  top_k=cfg.sampler.top_k, max_new_tokens=cfg.sampler.max_new_tokens,
                                  share_prompt=cfg.train.share_prompt)
-        self.opt = torch.optim.AdamW(self.policy.parameters(), lr=a.lr, weight_decay=a.weight_decay)
+        trainable = [p for p in self.policy.parameters() if p.requires_grad]  # with LoRA, the adapters only
+        self.opt = torch.optim.AdamW(trainable, lr=a.lr, weight_decay=a.weight_decay)
         self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, lr_lambda(a.lr_schedule, a.warmup_steps, cfg.train.steps))
         self.eval_history: list[dict] = []
         if ckpt:
@@ -337,7 +516,7 @@ class Trainer:
             self.eval_history.append({"step": 0, **self.evaluate(self.policy, "sft")})
         if resume:  # lines logged after the checkpoint (or with none, all) are redone below
             self.metrics.truncate(self.step_idx)
-        self.emit("rl_start", {"steps": cfg.train.steps, "start": self.step_idx})
+        self.emit("rl_start", {"steps": cfg.train.steps, "start": self.step_idx, "algorithm": a.name})
         while self.step_idx < cfg.train.steps:
             m = self.rl_step()
             self.step_idx += 1
@@ -353,7 +532,11 @@ class Trainer:
             if cfg.train.save_every and self.step_idx % cfg.train.save_every == 0 and self.step_idx < cfg.train.steps:
                 self.save_checkpoint()
         # the end: final model, last eval, paired comparison with the SFT eval, curves
+        if cfg.model.lora:  # final/ is a plain model (base + merged adapters) that any tool loads
+            self.policy = self.policy.merge_and_unload()
         save_pretrained(self.policy, self.tok, self.run_dir / "final")
+        if self.critic is not None:
+            save_pretrained(self.critic, self.tok, self.run_dir / "final" / "critic")
         if self.eval_examples:
             final = self.evaluate(self.policy, "final")
             self.eval_history.append({"step": self.step_idx, **final})

@@ -86,7 +86,8 @@ def _update_with(skip: bool, rewards: torch.Tensor, kl_coef: float = 0.0):
     tr.sched = torch.optim.lr_scheduler.LambdaLR(tr.opt, lambda step: 1.0)
     before = [p.detach().clone() for p in tr.policy.parameters()]
     G = rollout.group_size
-    stats = tr.update(rollout, algo.group_advantages(rewards, G), algo.uniform_groups(rewards, G))
+    stats = tr.update(rollout, algo.group_advantages(rewards, G), rollout.response_mask.float(),
+                      algo.uniform_groups(rewards, G))
     return [p.detach() - b for p, b in zip(tr.policy.parameters(), before)], stats, tr.sched.last_epoch
 
 

@@ -38,6 +38,24 @@ class Rollout:
                        logprobs=self.logprobs[rows], texts=[self.texts[i] for i in rows.tolist()],
                        truncated=self.truncated[rows], group_size=G)
 
+    @staticmethod
+    def cat(parts: list["Rollout"], pad_id: int) -> "Rollout":
+        """Rollouts of the same group size as one: prompts re-padded on the left, responses on the right."""
+        P = max(r.prompt_ids.shape[1] for r in parts)
+        T = max(r.response_ids.shape[1] for r in parts)
+
+        def pad(x: torch.Tensor, width: int, value, left: bool) -> torch.Tensor:
+            fill = x.new_full((x.shape[0], width - x.shape[1]), value)
+            return torch.cat([fill, x] if left else [x, fill], dim=1)
+
+        return Rollout(prompt_ids=torch.cat([pad(r.prompt_ids, P, pad_id, True) for r in parts]),
+                       prompt_mask=torch.cat([pad(r.prompt_mask, P, 0, True) for r in parts]),
+                       response_ids=torch.cat([pad(r.response_ids, T, pad_id, False) for r in parts]),
+                       response_mask=torch.cat([pad(r.response_mask, T, 0, False) for r in parts]),
+                       logprobs=torch.cat([pad(r.logprobs, T, 0.0, False) for r in parts]),
+                       texts=[t for r in parts for t in r.texts],
+                       truncated=torch.cat([r.truncated for r in parts]), group_size=parts[0].group_size)
+
     def input_ids(self) -> torch.Tensor:
         return torch.cat([self.prompt_ids, self.response_ids], dim=1)
 
