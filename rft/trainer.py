@@ -67,17 +67,29 @@ def forward_logits(model, rollout: Rollout, sl: slice, share_prompt: bool = True
     return torch.cat([last.repeat_interleave(G, dim=0), resp.logits[:, :-1]], dim=1)
 
 
-def value_forward(critic, rollout: Rollout, sl: slice) -> torch.Tensor:
+def value_forward(critic, rollout: Rollout, sl: slice, share_prompt: bool = True) -> torch.Tensor:
     """The critic's value of the state before each response token of rows `sl`: (n, T) float32.
 
-    The value at response token t is read at the position that predicts it (the last prompt token
+    The value of response token t is read at the position that predicts it (the last prompt token
     for t = 0), as the policy's logits are, so V_t estimates the return from choosing token t on.
+    With `share_prompt` and whole groups, each prompt runs once and its KV cache is repeated, as in
+    `forward_logits`.
     """
-    P, T = rollout.prompt_ids.shape[1], rollout.response_ids.shape[1]
+    G, P, T = rollout.group_size, rollout.prompt_ids.shape[1], rollout.response_ids.shape[1]
     ids, attn = rollout.input_ids()[sl], rollout.attention_mask()[sl]
     pos = (attn.cumsum(-1) - 1).clamp(min=0)
-    out = critic(input_ids=ids, attention_mask=attn, position_ids=pos)
-    return out.logits[:, P - 1:P + T - 1, 0].float()
+    if not (share_prompt and G > 1 and sl.start % G == 0 and (sl.stop - sl.start) % G == 0):
+        out = critic(input_ids=ids, attention_mask=attn, position_ids=pos)
+        return out.logits[:, P - 1:P + T - 1, 0].float()
+    body = critic.base_model  # the backbone; the head is `critic.score` (no dropout: see load_critic)
+    pre = body(input_ids=ids[::G, :P], attention_mask=attn[::G, :P], position_ids=pos[::G, :P], use_cache=True)
+    cache = getattr(pre, "cache", None)
+    cache = cache if cache is not None else pre.past_key_values
+    cache.batch_repeat_interleave(G)
+    first = critic.score(pre.last_hidden_state[:, -1:]).repeat_interleave(G, dim=0)  # value at P - 1
+    resp = critic(input_ids=ids[:, P:], attention_mask=attn, position_ids=pos[:, P:], use_cache=True,
+                  **{cache_kwarg(critic): cache})
+    return torch.cat([first, resp.logits[:, :-1]], dim=1)[..., 0].float()
 
 
 class Trainer:
@@ -200,6 +212,8 @@ class Trainer:
             "time/sample": timing["sample"], "time/verify": timing["verify"], "time/update": t3 - t2,
             "time/step": t3 - t0, "memory/peak_rss_gb": peak_rss_gb(),
         }
+        if drawn["penalty"] is not None:
+            m["reward/overlong_penalty"] = drawn["penalty"]  # included in reward/mean
         if a.dynamic_sampling:
             m["sampling/rounds"] = drawn["rounds"]
             m["sampling/batch_groups"] = rollout.response_ids.shape[0] // G
@@ -220,7 +234,7 @@ class Trainer:
         B, G = cfg.train.prompts_per_step, cfg.sampler.n
         timing = {"sample": 0.0, "verify": 0.0}
         kept: list[tuple[Rollout, torch.Tensor]] = []
-        n_kept, rounds, all_scores, all_rewards, tokens, first = 0, 0, [], [], 0, None
+        n_kept, rounds, all_scores, all_rewards, penalties, tokens, first = 0, 0, [], [], [], 0, None
         while True:
             rounds += 1
             batch = [self.train_examples[i] for i in self.stream.take(B)]
@@ -234,8 +248,10 @@ class Trainer:
             rewards = torch.tensor([s.value for s in scores], dtype=torch.float32)
             if a.overlong_buffer:
                 lengths = rollout.response_mask.sum(-1) + rollout.truncated.long()  # a cut response counts as longer
-                rewards = rewards + a.overlong_penalty * algo.overlong_penalty(
-                    lengths, cfg.sampler.max_new_tokens, a.overlong_buffer)
+                penalty = a.overlong_penalty * algo.overlong_penalty(lengths, cfg.sampler.max_new_tokens,
+                                                                     a.overlong_buffer)
+                rewards = rewards + penalty
+                penalties.append(penalty)
             first = first or (batch, rollout, scores)
             all_scores += scores
             all_rewards.append(rewards)
@@ -257,7 +273,7 @@ class Trainer:
             rewards = rewards[: B * G]
             rollout = rollout.select_groups(torch.arange(B))
         drawn = {"scores": all_scores, "rewards": torch.cat(all_rewards), "tokens": tokens, "rounds": rounds,
-                 "first": first}
+                 "first": first, "penalty": torch.cat(penalties).mean().item() if penalties else None}
         return rollout, rewards, drawn, timing
 
     def advantages(self, rollout: Rollout, rewards: torch.Tensor, mask: torch.Tensor,
@@ -301,7 +317,7 @@ class Trainer:
     def values(self, rollout: Rollout) -> torch.Tensor:
         """The critic's values of the response tokens at rollout time: (N, T)."""
         self.critic.eval()
-        out = torch.cat([value_forward(self.critic, rollout, slice(i, i + mb))
+        out = torch.cat([value_forward(self.critic, rollout, slice(i, i + mb), self.share_prompt)
                          for i, mb in self._micro(rollout.response_ids.shape[0])])
         self.critic.train()
         return out
@@ -333,13 +349,12 @@ class Trainer:
                 rows = rollout.group_rows(keep)
                 advantages, mask, rollout = advantages[rows], mask[rows], rollout.select_groups(keep)
         N = rollout.response_ids.shape[0]
-        # gradient checkpointing recomputes the forward, which cannot take a repeated KV cache
-        share = cfg.train.share_prompt and not cfg.model.gradient_checkpointing
+        share = self.share_prompt
         kl_coef = a.kl_coef if a.kl_placement == "loss" else 0.0
-        if ref_logprobs is None and a.kl_placement == "loss":
-            ref_logprobs = self.reference_logprobs(rollout)
         old_logprobs = rollout.logprobs
         train_policy = self.critic is None or self.step_idx >= a.critic.warmup_steps
+        if ref_logprobs is None and a.kl_placement == "loss" and train_policy:
+            ref_logprobs = self.reference_logprobs(rollout)
         sums: dict[str, torch.Tensor] = {}
         self.policy.train()
         for epoch in range(a.epochs if train_policy else 0):
@@ -382,7 +397,8 @@ class Trainer:
         for _ in range(a.epochs):
             for i, mb in self._micro(N):
                 sl = slice(i, i + mb)
-                loss, stats = algo.clipped_value_loss(value_forward(self.critic, rollout, sl), old_values[sl],
+                values = value_forward(self.critic, rollout, sl, self.share_prompt)
+                loss, stats = algo.clipped_value_loss(values, old_values[sl],
                                                       returns[sl], mask[sl], clip_range=a.critic.value_clip)
                 (loss * mb / N).backward()
                 for k, v in stats.items():
@@ -408,6 +424,11 @@ class Trainer:
         res["tag"] = tag
         self.emit("eval", res)
         return res
+
+    @property
+    def share_prompt(self) -> bool:
+        # gradient checkpointing recomputes the forward, which cannot take a repeated KV cache
+        return self.cfg.train.share_prompt and not self.cfg.model.gradient_checkpointing
 
     def trainable_model(self, path: str, adapter_dir: str | None = None):
         """The model to train from `path`: with LoRA, wrapped in (new or saved) adapters; with
@@ -525,6 +546,7 @@ class Trainer:
                 ev = self.evaluate(self.policy, f"step {self.step_idx}")
                 self.eval_history.append({"step": self.step_idx, **ev})
                 m["eval/accuracy"] = ev["accuracy"]
+            m["time/elapsed"] = time.perf_counter() - t_start  # the whole run so far: SFT, steps, evals
             self.metrics.log(m)
             self.emit("step", m)
             if cfg.train.sample_every and self.step_idx % cfg.train.sample_every == 0:
