@@ -151,7 +151,7 @@ class AlgorithmConfig(Section):
     loss_agg: Literal["token-mean", "seq-mean-token-mean", "seq-mean-token-sum"] = Field("token-mean", description="How token losses are averaged: over all tokens of the batch; per sequence then over sequences (GRPO paper); per-sequence sums / loss_agg_norm, then over sequences (Dr. GRPO).")
     loss_agg_norm: int | None = Field(None, gt=0, description="The constant of seq-mean-token-sum; null: sampler.max_new_tokens.")
     gamma: float = Field(1.0, ge=0, le=1, description="ppo: discount of GAE.")
-    lam: float = Field(0.95, ge=0, le=1, description="ppo: GAE lambda.")
+    lam: float = Field(1.0, ge=0, le=1, description="ppo: GAE lambda. 1 (verl's default): A_t = return - V_t, which leans least on a young critic's per-token values; the ReFT paper used 0.95.")
     whiten_advantages: bool = Field(True, description="ppo: whiten the GAE advantages over the batch's response tokens.")
     critic: CriticConfig = Field(default_factory=CriticConfig, description="ppo: the value model.")
     dynamic_sampling: bool = Field(False, description="DAPO: drop groups whose rewards are all equal and draw more prompts until the batch holds train.prompts_per_step groups.")
