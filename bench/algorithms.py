@@ -142,7 +142,7 @@ def plot(results: dict, path: Path) -> None:
     ax.set_ylabel("greedy accuracy on 500 held-out prompts (%)")
     ax.set_title("tasks/arith.yaml: same warm-up, seed and budget per algorithm")
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper left")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -159,7 +159,7 @@ def render(res: dict, console: Console) -> None:
             continue
         lo, hi = r["final_wilson95"]
         d = r["paired_difference"] or {}
-        diff = (f"{100 * d['difference']:+.1f} [{100 * d['ci95'][0]:+.1f}, {100 * d['ci95'][1]:+.1f}]"
+        diff = (f"{100 * d['delta']:+.1f} [{100 * d['ci95'][0]:+.1f}, {100 * d['ci95'][1]:+.1f}]"
                 if "ci95" in d else "")
         wb = r.get("within_budget") or {}
         t.add_row(name, f"{100 * r['final_accuracy']:.1f}% [{100 * lo:.1f}, {100 * hi:.1f}]", diff,
@@ -181,6 +181,8 @@ def main() -> None:
     ap.add_argument("--set", dest="extra", action="append", default=[], help="more overrides for every run")
     ap.add_argument("--out-dir", default=str(REPO / "bench" / "results"))
     ap.add_argument("--keep", help="keep the run directories here (default: a temporary folder)")
+    ap.add_argument("--merge", action="store_true",
+                    help="replace only these algorithms' rows in an existing algorithms.json (same steps and overrides)")
     args = ap.parse_args()
     console = Console(stderr=True)
     names = [n.strip() for n in args.algorithms.split(",") if n.strip()]
@@ -208,6 +210,18 @@ def main() -> None:
                           f"wall {r['rl_wall_s']:.0f} s | peak {r['peak_rss_gb']:.2f} GB")
         else:
             console.print(f"  [red]{r['error']}[/]")
+    out_dir = Path(args.out_dir)
+    previous = out_dir / "algorithms.json"
+    reran = {n: time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()) for n in results}  # when these rows ran
+    if args.merge and previous.exists():
+        old = json.loads(previous.read_text())
+        if old["steps"] != cfg.train.steps or old["common_overrides"] != common:
+            raise SystemExit(f"--merge: {previous} was run with other steps or overrides")
+        for name, r in old["results"].items():
+            if name not in results:
+                results[name] = r
+        results = {n: results[n] for n in ALGORITHMS if n in results}
+        reran = {**old.get("rerun", {}), **reran}
     ok = [r for r in results.values() if "error" not in r]
     res = {
         "command": " ".join([Path(sys.executable).name, "bench/algorithms.py", *sys.argv[1:]]),
@@ -215,11 +229,11 @@ def main() -> None:
         "eval_every": cfg.train.eval_every, "budget_min": args.budget_min, "common_overrides": common,
         "sft_wall_s": round(sft_wall, 1), "sft_accuracy": ok[0]["sft_accuracy"] if ok else None,
         "results": results,
+        "rerun": reran if args.merge else {},
         "machine": {"cpu_model": _cpu_model(), "cpu_count": os.cpu_count(), "platform": platform.platform(),
                     "python": platform.python_version(), "load_avg_before": load_before,
                     "load_avg_after": os.getloadavg()},
     }
-    out_dir = Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "algorithms.json").write_text(json.dumps(res, indent=2))
     plot(results, out_dir / "algorithms.png")

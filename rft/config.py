@@ -47,7 +47,7 @@ class ModelConfig(Section):
     revision: str | None = Field(None, description="Hub revision (branch, tag or commit) for hub ids.")
     trust_remote_code: bool = Field(False, description="Passed to the Auto classes.")
     lora: LoraConfig | None = Field(None, description="Train LoRA adapters (peft) instead of all weights; the reference is then the base weights under `disable_adapter()`, with no second copy. null: full fine-tuning.")
-    gradient_checkpointing: bool = Field(False, description="Recompute activations in the backward pass (less memory, ~30% more compute); turns off train.share_prompt in the update, since a checkpointed forward cannot take a KV cache.")
+    gradient_checkpointing: bool = Field(False, description="Recompute activations in the backward pass (less memory, more compute); turns off train.share_prompt in the update, since a checkpointed forward cannot take a KV cache.")
 
 
 class SourceConfig(Section):

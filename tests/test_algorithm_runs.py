@@ -69,6 +69,33 @@ def test_critic_values_with_a_shared_prompt_match_the_full_forward(tiny_dir):
         torch.testing.assert_close(g_shared[name], g_full[name], atol=1e-4, rtol=1e-4, msg=lambda m, k=name: f"{k}: {m}")
 
 
+def _critic_update(tiny_dir, rollout, reuse_graph: bool) -> list[torch.Tensor]:
+    """One PPO critic update from the rollout-time values, with or without reusing their forward."""
+    tr = Trainer(_cfg("algorithm.name=ppo", "algorithm.epochs=1", "train.micro_batch=64"), "unused")
+    torch.manual_seed(0)  # the new scalar head is drawn at random: the same one on both paths
+    tr.critic = load_critic(str(tiny_dir), tr.cfg.model)
+    tr.critic_opt = torch.optim.SGD(tr.critic.parameters(), lr=1.0)  # the change is the gradient itself
+    old_values = tr.values(rollout)
+    assert tr._value_graph is not None  # one pass over one micro-batch: the forward is kept
+    if not reuse_graph:
+        tr._value_graph = None  # the update then runs the forward again
+    mask = rollout.response_mask.float()
+    returns = algo.token_level_rewards(torch.linspace(0, 1, mask.shape[0]), mask).flip(-1).cumsum(-1).flip(-1)
+    stats = tr.update_critic(rollout, returns, old_values, mask)
+    assert stats["loss/value"] > 0
+    return [p.detach().clone() for p in tr.critic.parameters()]
+
+
+def test_critic_update_through_the_kept_rollout_forward_equals_a_fresh_forward(tiny_dir):
+    rollout = _rollout(tiny_dir)
+    torch.manual_seed(0)
+    before = [p.detach().clone() for p in load_critic(str(tiny_dir), _cfg().model).parameters()]
+    fused, fresh = _critic_update(tiny_dir, rollout, True), _critic_update(tiny_dir, rollout, False)
+    assert any((a - b).abs().max() > 1e-4 for a, b in zip(fresh, before))  # the update moved the critic
+    for a, b in zip(fused, fresh):
+        torch.testing.assert_close(a, b, atol=1e-6, rtol=1e-5)
+
+
 def test_critic_starts_from_the_policy_backbone_with_a_new_scalar_head(tiny_dir):
     cfg = _cfg()
     critic = load_critic(str(tiny_dir), cfg.model)
