@@ -210,6 +210,8 @@ def main() -> None:
                           f"wall {r['rl_wall_s']:.0f} s | peak {r['peak_rss_gb']:.2f} GB")
         else:
             console.print(f"  [red]{r['error']}[/]")
+    this_command = " ".join(["python", "bench/algorithms.py", *sys.argv[1:]])
+    commands = [this_command]
     out_dir = Path(args.out_dir)
     previous = out_dir / "algorithms.json"
     reran = {n: time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()) for n in results}  # when these rows ran
@@ -222,9 +224,11 @@ def main() -> None:
                 results[name] = r
         results = {n: results[n] for n in ALGORITHMS if n in results}
         reran = {**old.get("rerun", {}), **reran}
+        commands = [*old.get("commands", [old["command"]]), this_command]
     ok = [r for r in results.values() if "error" not in r]
     res = {
-        "command": " ".join([Path(sys.executable).name, "bench/algorithms.py", *sys.argv[1:]]),
+        "command": this_command,
+        "commands": commands,  # with --merge, every invocation whose rows are in this file
         "task": "tasks/arith.yaml", "steps": cfg.train.steps, "seed": cfg.train.seed,
         "eval_every": cfg.train.eval_every, "budget_min": args.budget_min, "common_overrides": common,
         "sft_wall_s": round(sft_wall, 1), "sft_accuracy": ok[0]["sft_accuracy"] if ok else None,

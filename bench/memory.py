@@ -10,6 +10,10 @@ verifier worker take anyway. Reported per configuration:
   peak RSS   of the run's process tree, polled every 50 ms (GB)
   s/step     median time/step
 
+The micro-batch is 8 sequences (of 64 a step), so that activations, which a CPU allocator keeps
+resident once touched, do not swamp the differences in weight state; RSS is still a coarse
+measure (freed memory stays resident), so the copies and trainable counts are the exact figures.
+
 Usage:
   .venv/bin/python bench/memory.py [--steps 4] [--hidden 512] [--layers 8]
 Writes bench/results/memory.json and prints a table.
@@ -46,13 +50,15 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=4)
     ap.add_argument("--hidden", type=int, default=512)
     ap.add_argument("--layers", type=int, default=8)
+    ap.add_argument("--micro-batch", type=int, default=8,
+                    help="sequences per forward/backward: small, so activations do not hide the weight state")
     ap.add_argument("--out", default=str(REPO / "bench" / "results" / "memory.json"))
     args = ap.parse_args()
     console = Console(stderr=True)
     common = [f"model.tiny.hidden_size={args.hidden}", f"model.tiny.num_layers={args.layers}",
               "model.tiny.num_heads=8", f"model.tiny.intermediate_size={4 * args.hidden}",
               "sft.steps=0", f"train.steps={args.steps}", "train.save_every=0", "train.sample_every=0",
-              "data.eval=null", "data.train.args.n=2000", "train.micro_batch=64"]
+              "data.eval=null", "data.train.args.n=2000", f"train.micro_batch={args.micro_batch}"]
     work = Path(tempfile.mkdtemp(prefix="rft-bench-mem-"))
     rows = {}
     for label, extra in CONFIGS.items():
@@ -74,7 +80,7 @@ def main() -> None:
            "model_params": params, "results": rows, "load_avg": os.getloadavg()}
     Path(args.out).write_text(json.dumps(res, indent=2))
     t = Table(title=f"bench/memory.py: RL stage, tiny model at {params / 1e6:.1f}M parameters, "
-                    f"{args.steps} steps, 64 sequences a step")
+                    f"{args.steps} steps, 64 sequences a step, micro-batch {args.micro_batch}")
     for col in ("configuration", "weight copies", "trainable params", "peak RSS GB", "s/step"):
         t.add_column(col, justify="left" if col == "configuration" else "right")
     for label, r in rows.items():

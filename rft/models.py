@@ -160,7 +160,12 @@ def add_lora(model: PreTrainedModel, cfg: ModelConfig, adapter_dir: str | None =
 
 def enable_gradient_checkpointing(model: PreTrainedModel) -> None:
     # Non-reentrant checkpointing: correct with frozen inputs (LoRA) and with no_grad regions.
-    model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    # transformers 5.2x calls it activation checkpointing (the old name is a deprecated alias).
+    enable = getattr(model, "activation_checkpointing_enable", None)
+    if enable is not None:
+        enable(activation_checkpointing_kwargs={"use_reentrant": False})
+    else:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
 
 
 def unwrap(model):

@@ -575,6 +575,7 @@ class Trainer:
             if cfg.train.save_every and self.step_idx % cfg.train.save_every == 0 and self.step_idx < cfg.train.steps:
                 self.save_checkpoint()
         # the end: final model, last eval, paired comparison with the SFT eval, curves
+        summary["models"] = self.model_footprint()  # before LoRA's merge, which freezes everything
         if cfg.model.lora:  # final/ is a plain model (base + merged adapters) that any tool loads
             self.policy = self.policy.merge_and_unload()
         save_pretrained(self.policy, self.tok, self.run_dir / "final")
@@ -584,7 +585,6 @@ class Trainer:
             final = self.evaluate(self.policy, "final")
             self.eval_history.append({"step": self.step_idx, **final})
             summary["eval"] = eval_summary(self.eval_history)
-        summary["models"] = self.model_footprint()
         summary.update({"steps": self.step_idx, "wall_seconds": time.perf_counter() - t_start,
                         "peak_rss_gb": peak_rss_gb(), "verifier": dict(self.runner.stats)})
         (self.run_dir / "summary.json").write_text(json.dumps(summary, indent=2))

@@ -346,11 +346,14 @@ def _metrics(run_dir: Path) -> list[dict]:
 @pytest.mark.parametrize("name", ["dr_grpo", "rloo", "reinforce_pp", "ppo"])
 def test_every_algorithm_trains_end_to_end(name, tiny_dir, tmp_path):
     out = tmp_path / "run"
+    # ppo: one critic warm-up step (arith.yaml has 20), then both train
     run_cli("train", "tasks/arith.yaml", *RUN, "--set", f"algorithm.name={name}", "--set", "train.steps=3",
-            "--output", str(out), check=True)
+            "--set", "algorithm.critic.warmup_steps=1", "--output", str(out), check=True)
     rows = _metrics(out)
     assert [r["step"] for r in rows] == [1, 2, 3]
-    assert all("policy/grad_norm" in r for r in rows)
+    warm = 1 if name == "ppo" else 0
+    assert all("policy/grad_norm" not in r for r in rows[:warm])  # the critic's warm-up leaves the policy alone
+    assert all("policy/grad_norm" in r for r in rows[warm:])
     if name == "ppo":
         for r in rows:
             assert {"loss/value", "critic/explained_var", "critic/grad_norm"} <= r.keys(), r.keys()
@@ -365,7 +368,10 @@ def test_every_algorithm_trains_end_to_end(name, tiny_dir, tmp_path):
 
 @pytest.mark.slow
 def test_ppo_resume_restores_the_critic(tmp_path):
-    run = [*RUN, "--set", "algorithm.name=ppo", "--set", "train.steps=4", "--set", "train.save_every=2"]
+    # the critic's warm-up spans the checkpoint (steps 1-3), so the resumed run must know step 3 is
+    # still warm-up and step 4 is not
+    run = [*RUN, "--set", "algorithm.name=ppo", "--set", "train.steps=4", "--set", "train.save_every=2",
+           "--set", "algorithm.critic.warmup_steps=3"]
     straight = tmp_path / "straight"
     run_cli("train", "tasks/arith.yaml", *run, "--output", str(straight), check=True)
     ckpt = straight / "checkpoints" / "step-000002"
@@ -380,6 +386,9 @@ def test_ppo_resume_restores_the_critic(tmp_path):
     run_cli("train", "tasks/arith.yaml", *run, "--output", str(resumed), "--resume", check=True)
 
     assert [r["step"] for r in _metrics(resumed)] == [1, 2, 3, 4]
+    assert ["policy/grad_norm" in r for r in _metrics(resumed)] == [False, False, False, True]
+    assert not torch.equal(load_file(ckpt / "model.safetensors")["model.norm.weight"],
+                           load_file(straight / "final" / "model.safetensors")["model.norm.weight"])
     for part in ("critic/model.safetensors", "model.safetensors"):
         got, want = load_file(resumed / "final" / part), load_file(straight / "final" / part)
         assert got.keys() == want.keys(), part
