@@ -44,6 +44,12 @@ def lr_lambda(schedule: str, warmup: int, total: int) -> Callable[[int], float]:
     return f
 
 
+def whole_groups(rollout: Rollout, sl: slice) -> bool:
+    """Whether rows `sl` are whole groups of more than one row, so their prompts can run once."""
+    G = rollout.group_size
+    return G > 1 and sl.start % G == 0 and (sl.stop - sl.start) % G == 0
+
+
 def forward_logits(model, rollout: Rollout, sl: slice, share_prompt: bool = True) -> torch.Tensor:
     """Logits predicting each response token of rows `sl` of the rollout: (n, T, V).
 
@@ -57,7 +63,7 @@ def forward_logits(model, rollout: Rollout, sl: slice, share_prompt: bool = True
     G, T = rollout.group_size, rollout.response_ids.shape[1]
     ids, attn = rollout.input_ids()[sl], rollout.attention_mask()[sl]
     pos = (attn.cumsum(-1) - 1).clamp(min=0)
-    if not (share_prompt and G > 1 and sl.start % G == 0 and (sl.stop - sl.start) % G == 0):
+    if not (share_prompt and whole_groups(rollout, sl)):
         out = model(input_ids=ids, attention_mask=attn, position_ids=pos, logits_to_keep=T + 1, use_cache=False)
         return out.logits[:, :-1]
     P = rollout.prompt_ids.shape[1]
@@ -78,7 +84,7 @@ def value_forward(critic, rollout: Rollout, sl: slice, share_prompt: bool = True
     G, P, T = rollout.group_size, rollout.prompt_ids.shape[1], rollout.response_ids.shape[1]
     ids, attn = rollout.input_ids()[sl], rollout.attention_mask()[sl]
     pos = (attn.cumsum(-1) - 1).clamp(min=0)
-    if not (share_prompt and G > 1 and sl.start % G == 0 and (sl.stop - sl.start) % G == 0):
+    if not (share_prompt and whole_groups(rollout, sl)):
         out = critic(input_ids=ids, attention_mask=attn, position_ids=pos)
         return out.logits[:, P - 1:P + T - 1, 0].float()
     body = critic.base_model  # the backbone; the head is `critic.score` (no dropout: see load_critic)
@@ -300,7 +306,7 @@ class Trainer:
     def reference_logprobs(self, rollout: Rollout) -> torch.Tensor:
         """Log-probs of the sampled tokens under the frozen reference: a separate model, or with LoRA
         the policy's own base weights with the adapters switched off."""
-        cfg = self.cfg
+        cfg = self.cfg  # eval mode switches checkpointing off, so the prompt's cache can be shared here
         model = self.ref if self.ref is not None else self.policy
         ctx = self.policy.disable_adapter() if self.ref is None else contextlib.nullcontext()
         was_training = model.training
