@@ -37,7 +37,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from train_step import TreeRSS, _cpu_model  # noqa: E402  (the same process-tree RSS poller)
 
-import psutil  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
@@ -57,8 +56,7 @@ def run(cmd: list[str], log_path: Path) -> tuple[int, float, float]:
     with open(log_path, "w") as f:
         proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, cwd=REPO,
                                 env={**os.environ, "COLUMNS": "160"})
-        mem = TreeRSS()
-        mem.proc = psutil.Process(proc.pid)  # the child's tree, not this light parent
+        mem = TreeRSS(pid=proc.pid)  # the child's tree, not this light parent
         mem.start()
         rc = proc.wait()
         mem.stop()

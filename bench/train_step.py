@@ -134,12 +134,12 @@ def warm_model(sft_steps: int, threads: int, log: Console) -> dict:
 
 # ---------------------------------------------------------------------------- memory
 class TreeRSS(threading.Thread):
-    """Polls the RSS of this process plus all its descendants; `peak` is the largest sum seen, in bytes."""
+    """Polls the RSS of a process (this one by default) plus all its descendants; `peak` is the largest sum seen, in bytes."""
 
-    def __init__(self, interval_s: float = 0.05):
+    def __init__(self, interval_s: float = 0.05, pid: int | None = None):
         super().__init__(daemon=True)
         self.interval_s, self.peak, self._done = interval_s, 0, threading.Event()
-        self.proc = psutil.Process()
+        self.proc = psutil.Process(pid)  # None: this process
 
     def run(self) -> None:
         while not self._done.is_set():

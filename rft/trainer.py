@@ -224,8 +224,7 @@ class Trainer:
             m["sampling/rounds"] = drawn["rounds"]
             m["sampling/batch_groups"] = rollout.response_ids.shape[0] // G
         m.update(stats)
-        first = drawn["first"]
-        self._last_samples = [(ex.prompt, first[1].texts[i * G], first[2][i * G]) for i, ex in enumerate(first[0])]
+        self._last_samples = drawn["samples"]
         return m
 
     def collect(self) -> tuple[Rollout, torch.Tensor, dict, dict]:
@@ -240,7 +239,7 @@ class Trainer:
         B, G = cfg.train.prompts_per_step, cfg.sampler.n
         timing = {"sample": 0.0, "verify": 0.0}
         kept: list[tuple[Rollout, torch.Tensor]] = []
-        n_kept, rounds, all_scores, all_rewards, penalties, tokens, first = 0, 0, [], [], [], 0, None
+        n_kept, rounds, all_scores, all_rewards, penalties, tokens, samples = 0, 0, [], [], [], 0, None
         while True:
             rounds += 1
             batch = [self.train_examples[i] for i in self.stream.take(B)]
@@ -258,12 +257,13 @@ class Trainer:
                                                                      a.overlong_buffer)
                 rewards = rewards + penalty
                 penalties.append(penalty)
-            first = first or (batch, rollout, scores)
+            # the first round's first sample of each prompt, for the sample table
+            samples = samples or [(ex.prompt, rollout.texts[i * G], scores[i * G]) for i, ex in enumerate(batch)]
             all_scores += scores
             all_rewards.append(rewards)
             tokens += rollout.num_tokens
             if not a.dynamic_sampling:
-                kept, n_kept = [(rollout, rewards)], B
+                kept = [(rollout, rewards)]
                 break
             keep = (~algo.uniform_groups(rewards, G)).nonzero().view(-1)
             if len(keep):
@@ -279,7 +279,7 @@ class Trainer:
             rewards = rewards[: B * G]
             rollout = rollout.select_groups(torch.arange(B))
         drawn = {"scores": all_scores, "rewards": torch.cat(all_rewards), "tokens": tokens, "rounds": rounds,
-                 "first": first, "penalty": torch.cat(penalties).mean().item() if penalties else None}
+                 "samples": samples, "penalty": torch.cat(penalties).mean().item() if penalties else None}
         return rollout, rewards, drawn, timing
 
     def advantages(self, rollout: Rollout, rewards: torch.Tensor, mask: torch.Tensor,
