@@ -52,33 +52,77 @@ def check_run_dir(run_dir: Path, resume: bool, overwrite: bool) -> None:
                             file=str(run_dir), field="train.output_dir")
 
 
+def _launch_ranks(n: int, accelerate_config: str | None, argv: list[str]) -> int:
+    """`rft train ... --num-processes N`: the same command on N ranks through `accelerate launch`."""
+    import socket
+    import subprocess
+
+    with socket.socket() as sock:  # a free port for the ranks' rendezvous, so two runs never collide
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    cmd = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", str(n), "--num_machines", "1",
+           "--main_process_port", str(port)]
+    # without a config file: plain DDP (`--multi_gpu` is also accelerate's multi-process CPU mode, gloo)
+    cmd += ["--config_file", accelerate_config] if accelerate_config else ["--multi_gpu", "--mixed_precision", "no",
+                                                                           "--dynamo_backend", "no"]
+    cmd += ["-m", "rft.cli", "train", *argv]
+    return subprocess.run(cmd, env={**os.environ, "RFT_LAUNCHED": "1"}).returncode
+
+
 @app.command()
 def train(task: str = typer.Argument(..., help="Task YAML (e.g. tasks/arith.yaml)."),
           set_: Optional[List[str]] = typer.Option(None, "--set", help="Override a key: --set algorithm.lr=1e-5"),
           resume: bool = typer.Option(False, "--resume", help="Continue the run from its latest checkpoint."),
           overwrite: bool = typer.Option(False, "--overwrite", help="Delete an existing run directory first."),
           output: Optional[str] = typer.Option(None, "--output", help="Run directory (default: train.output_dir)."),
-          model: Optional[str] = typer.Option(None, "--model", help="Start from this model instead of model.name.")):
+          model: Optional[str] = typer.Option(None, "--model", help="Start from this model instead of model.name."),
+          num_processes: int = typer.Option(1, "--num-processes", min=1, help="Data-parallel ranks (one per GPU; gloo processes on a CPU), launched through accelerate."),
+          accelerate_config: Optional[str] = typer.Option(None, "--accelerate-config", help="An accelerate config file (FSDP, DeepSpeed ZeRO, several machines) for the ranks.")):
     """SFT warm-up on reference solutions, then RL (algorithm.name: grpo, ppo, ...) against the task's verifier."""
     from rft.config import load_config
 
     cfg = load_config(task_path(task), set_ or [])
     run_dir = Path(output or cfg.output_dir)
-    check_run_dir(run_dir, resume, overwrite)
+    launched = os.environ.get("RFT_LAUNCHED") == "1"  # a rank started by the command below
+    rank = int(os.environ.get("RANK", "0"))
+    if accelerate_config and not Path(accelerate_config).is_file():
+        raise UserError("accelerate config file not found", file=accelerate_config, field="--accelerate-config")
+    if not launched and rank == 0:
+        check_run_dir(run_dir, resume, overwrite)
     _quiet_libraries()
     from rft.console import ConsoleReporter, console, print_summary
     from rft.trainer import Trainer
 
+    if (num_processes > 1 or accelerate_config) and not launched and "WORLD_SIZE" not in os.environ:
+        from rft.distributed import check_precision, check_ranks, resolve_device
+        from rft.trainer import resolve_algorithm
+
+        device = resolve_device(cfg.train.device, str(task))  # bad input fails here, once, in one line
+        check_precision(cfg.model.dtype, device, str(task))
+        check_ranks(cfg, num_processes)
+        resolve_algorithm(cfg)
+        if overwrite and run_dir.exists():
+            shutil.rmtree(run_dir)
+        argv = [task, *[x for s in set_ or [] for x in ("--set", s)], "--output", str(run_dir),
+                *(["--resume"] if resume else []), *(["--model", model] if model else [])]
+        console.print(f"[bold]rft train[/] {task} -> {run_dir} on {num_processes} processes")
+        code = _launch_ranks(num_processes, accelerate_config, argv)
+        if code:
+            print(f"error: a rank exited with code {code} (its message is above)", file=sys.stderr)
+        sys.exit(code)
+
     reporter = ConsoleReporter()
-    trainer = Trainer(cfg, run_dir, model_path=model, callbacks=[reporter])
-    trainer.prepare()  # model, data and verifier are checked before anything on disk changes
-    if overwrite and run_dir.exists():
+    trainer = Trainer(cfg, run_dir, model_path=model, callbacks=[reporter])  # model, data, verifier checked here
+    if overwrite and run_dir.exists() and trainer.is_main:
         shutil.rmtree(run_dir)
-    console.print(f"[bold]rft train[/] {task} -> {run_dir}")
+    if trainer.is_main:
+        console.print(f"[bold]rft train[/] {task} -> {run_dir}")
     with reporter:
         summary = trainer.train(resume=resume)
-    print_summary(summary, str(run_dir))
-    console.print(f"metrics: {run_dir / 'metrics.jsonl'} | curve: {run_dir / 'reward_curve.png'} | model: {run_dir / 'final'}")
+    if trainer.is_main:
+        print_summary(summary, str(run_dir))
+        console.print(f"metrics: {run_dir / 'metrics.jsonl'} | curve: {run_dir / 'reward_curve.png'} | model: {run_dir / 'final'}")
+    trainer.dist.end()
 
 
 @app.command("eval")
@@ -96,8 +140,10 @@ def eval_(task: str = typer.Argument(..., help="Task YAML whose eval split is us
         raise UserError("task has no eval split", file=task, field="data.eval")
     _quiet_libraries()
     from rft.data import load_examples
-    from rft.evaluation import evaluate_model
+    from rft.distributed import resolve_device
+    from rft.evaluation import evaluate
     from rft.models import load_model, load_tokenizer, resolve_model_path
+    from rft.sampling import build_sampler
     from rft.verifiers import ScoreTable, build_verifier
     from rft.verifiers.runner import VerifierRunner
 
@@ -105,9 +151,11 @@ def eval_(task: str = typer.Argument(..., help="Task YAML whose eval split is us
         import torch
 
         torch.set_num_threads(cfg.train.threads)
+    device = resolve_device(cfg.train.device, task)
     path = resolve_model_path(cfg.model, model)
     tok = load_tokenizer(path, cfg.model)
-    mdl = load_model(path, cfg.model, trainable=False)
+    mdl = load_model(path, cfg.model, trainable=False).to(device)
+    sampler = build_sampler(cfg, mdl, tok, device)
     examples = load_examples(cfg, "eval", tok)[:limit]
     v = cfg.verifier
     try:
@@ -117,8 +165,8 @@ def eval_(task: str = typer.Argument(..., help="Task YAML whose eval split is us
     except (TypeError, ValueError) as e:
         raise UserError(f"bad verifier options: {e}", file=task, field="verifier.options") from None
     with VerifierRunner(verifier, workers=v.workers, timeout_s=v.timeout_s) as runner:
-        res = evaluate_model(mdl, tok, examples, runner, max_new_tokens=cfg.sampler.max_new_tokens,
-                             batch_size=cfg.train.eval_batch_size, k=k, temperature=cfg.sampler.temperature)
+        res = evaluate(sampler, examples, runner, max_new_tokens=cfg.sampler.max_new_tokens,
+                       batch_size=cfg.train.eval_batch_size, k=k, temperature=cfg.sampler.temperature)
     res.pop("correct_mask")
     if as_json:
         print(json.dumps(res))

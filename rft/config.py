@@ -43,7 +43,8 @@ class LoraConfig(Section):
 class ModelConfig(Section):
     name: str = Field("tiny", description="`tiny` (built locally), a local Hugging Face model directory, or a hub id.")
     tiny: TinyModelConfig = Field(default_factory=TinyModelConfig, description="Recipe used when name is `tiny`.")
-    dtype: Literal["float32", "bfloat16", "float16"] = Field("float32", description="Weights dtype of policy and reference.")
+    dtype: Literal["float32", "bfloat16", "float16"] = Field("float32", description="Compute precision. `bfloat16`/`float16`: mixed precision through accelerate (forward passes under autocast; log-probs, ratios, KL, advantages and losses in float32; float16 with a loss scaler, on CUDA only); trained weights and optimizer state stay in `param_dtype`; the frozen reference is stored in this dtype.")
+    param_dtype: Literal["float32", "bfloat16"] | None = Field(None, description="Storage dtype of the trained weights (policy, critic) and so of their optimizer state; null: float32. `bfloat16` halves their memory at the cost of precision in the update.")
     revision: str | None = Field(None, description="Hub revision (branch, tag or commit) for hub ids.")
     trust_remote_code: bool = Field(False, description="Passed to the Auto classes.")
     lora: LoraConfig | None = Field(None, description="Train LoRA adapters (peft) instead of all weights; the reference is then the base weights under `disable_adapter()`, with no second copy. null: full fine-tuning.")
@@ -112,16 +113,13 @@ class VerifierConfig(Section):
 
 
 class SamplerConfig(Section):
-    backend: Literal["hf"] = Field("hf", description="`hf`: batched transformers generate with KV cache.")
+    backend: Literal["hf"] = Field("hf", description="`hf`: batched transformers generate with KV cache, on the policy's own weights.")
+    cache: Literal["auto", "dynamic", "static"] = Field("auto", description="hf: transformers' KV cache. `static` (compiled by transformers) cuts per-token overhead on a GPU; `dynamic` lets groups share their prompt's prefill. auto: static on CUDA, dynamic on a CPU.")
     n: int = Field(8, ge=1, description="Samples per prompt (the GRPO group size G).")
     temperature: float = Field(1.0, gt=0, description="Sampling temperature.")
     top_p: float = Field(1.0, gt=0, le=1, description="Nucleus sampling mass.")
     top_k: int = Field(0, ge=0, description="Top-k sampling (0: off).")
     max_new_tokens: int = Field(32, ge=1, description="Response length cap.")
-
-
-ALGORITHMS = ("grpo", "dr_grpo", "rloo", "reinforce_pp", "ppo")
-GROUP_ALGORITHMS = ("grpo", "dr_grpo", "rloo")  # advantages relative to the prompt's group
 
 
 class CriticConfig(Section):
@@ -136,7 +134,8 @@ class CriticConfig(Section):
 
 
 class AlgorithmConfig(Section):
-    name: Literal["grpo", "dr_grpo", "rloo", "reinforce_pp", "ppo"] = Field("grpo", description="Advantage estimator: `grpo` (group mean, / std with adv_scale=group), `dr_grpo` (group mean, no std; use loss_agg=seq-mean-token-sum), `rloo` (leave-one-out mean), `reinforce_pp` (whitened batch returns, per-token KL in the reward), `ppo` (GAE with a critic).")
+    name: str = Field("grpo", description="Advantage estimator, a name in rft.algorithms.ADVANTAGES: `grpo` (group mean, / std with adv_scale=group), `dr_grpo` (group mean, no std; use loss_agg=seq-mean-token-sum), `rloo` (leave-one-out mean), `reinforce_pp` (whitened batch returns, per-token KL in the reward), `ppo` (GAE with a critic); or `module:name` for an estimator registered in your own module (imported first).")
+    policy_loss: str = Field("ppo_clip", description="Policy loss, a name in rft.algorithms.POLICY_LOSSES (`ppo_clip`: the clipped surrogate every built-in algorithm uses), or `module:name` for one registered in your own module.")
     lr: float = Field(1e-5, gt=0, description="AdamW learning rate of the policy.")
     lr_schedule: Literal["constant", "linear", "cosine"] = Field("constant", description="Decay over train.steps after warm-up.")
     warmup_steps: int = Field(0, ge=0, description="Linear LR warm-up steps.")
@@ -146,7 +145,7 @@ class AlgorithmConfig(Section):
     clip_eps_high: float | None = Field(None, gt=0, description="High side of the clip range (DAPO's clip-higher epsilon_high, e.g. 0.28); defaults to clip_eps.")
     kl_coef: float = Field(0.04, ge=0, description="Weight of the KL to the frozen reference (0: KL off, and no reference model is kept).")
     kl_kind: Literal["k1", "k2", "k3"] = Field("k3", description="KL estimator.")
-    kl_in: Literal["loss", "reward"] | None = Field(None, description="Where the KL goes: `loss` (added to the per-token loss), `reward` (per-token penalty folded into the reward before the advantages; group estimators see score - kl_coef * sum of the sequence's KL). null: `reward` for ppo and reinforce_pp, `loss` for the others.")
+    kl_in: Literal["loss", "reward"] | None = Field(None, description="Where the KL goes: `loss` (added to the per-token loss), `reward` (per-token penalty folded into the reward before the advantages; group estimators see score - kl_coef * sum of the sequence's KL). null: the estimator's default (`reward` for ppo and reinforce_pp, `loss` for the others).")
     adv_scale: Literal["group", "none"] = Field("group", description="grpo only: divide group-centred rewards by the group std (`group`) or not (`none`).")
     loss_agg: Literal["token-mean", "seq-mean-token-mean", "seq-mean-token-sum"] = Field("token-mean", description="How token losses are averaged: over all tokens of the batch; per sequence then over sequences (GRPO paper); per-sequence sums / loss_agg_norm, then over sequences (Dr. GRPO).")
     loss_agg_norm: int | None = Field(None, gt=0, description="The constant of seq-mean-token-sum; null: sampler.max_new_tokens.")
@@ -161,17 +160,6 @@ class AlgorithmConfig(Section):
     overlong_penalty: float = Field(1.0, ge=0, description="Largest soft overlong penalty, reached at max_new_tokens.")
     grad_clip: float = Field(1.0, gt=0, description="Max global gradient norm.")
     skip_uniform_groups: bool = Field(False, description="Group estimators (grpo, dr_grpo, rloo) with the KL in the loss: leave groups whose rewards are all equal out of the update's forward and backward. Their advantages are zero, and the loss keeps the whole batch's normalizer, so the policy gradient is unchanged; only their KL term is lost (exactly the same update when kl_coef is 0). Ignored by ppo and reinforce_pp, whose advantages are not zero there.")
-
-    @property
-    def kl_placement(self) -> str | None:
-        """`loss`, `reward`, or None when the KL is off."""
-        if self.kl_coef == 0:
-            return None
-        return self.kl_in or ("reward" if self.name in ("ppo", "reinforce_pp") else "loss")
-
-    @property
-    def group_based(self) -> bool:
-        return self.name in GROUP_ALGORITHMS
 
 
 class SFTConfig(Section):
@@ -198,6 +186,7 @@ class TrainConfig(Section):
     keep_checkpoints: int = Field(2, ge=1, description="Most recent checkpoints kept.")
     output_dir: str = Field("runs/{name}", description="Run directory; `{name}` is the task name.")
     threads: int | None = Field(None, ge=1, description="torch CPU threads (default: all cores).")
+    device: Literal["auto", "cpu", "cuda"] = Field("auto", description="Where policy, reference, critic, sampler and every tensor of a step live: auto takes the GPU when torch sees one. With several processes, each rank takes its own GPU.")
     sample_every: int = Field(25, ge=0, description="Print a table of sample completions every N steps (0: never).")
 
 
@@ -297,11 +286,6 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> TaskCon
 def check_consistency(cfg: TaskConfig, file: str) -> None:
     """Checks across sections, which no single field can make; each names the field to change."""
     a = cfg.algorithm
-    if (a.group_based or a.dynamic_sampling) and cfg.sampler.n < 2:
-        why = "dynamic sampling" if not a.group_based else f"algorithm {a.name}"
-        raise UserError(f"{why} compares the samples of each prompt, so it needs at least 2 per prompt "
-                        f"(got {cfg.sampler.n}); set sampler.n >= 2 or pick reinforce_pp or ppo",
-                        file=file, field="sampler.n")
     if a.overlong_buffer > cfg.sampler.max_new_tokens:
         raise UserError(f"expected at most sampler.max_new_tokens ({cfg.sampler.max_new_tokens}), "
                         f"got {a.overlong_buffer}", file=file, field="algorithm.overlong_buffer")

@@ -60,8 +60,8 @@ class ConsoleReporter:
             table = Table(show_lines=True, expand=True)
             for col in ("prompt", "completion", "outcome", "reward", "reason"):
                 table.add_column(col)
-            for prompt, text, s in p["rows"][:4]:
-                table.add_row(Text(prompt[-80:]), Text(text), s.outcome, f"{s.value:.2f}", Text(s.reason))
+            for prompt, text, outcome, reason, reward in p["rows"][:4]:
+                table.add_row(Text(prompt[-80:]), Text(text), outcome, f"{reward:.2f}", Text(reason))
             self.console.print(Panel(table, title=f"samples at step {p['step']}"))
         elif event == "info":
             self.console.print(p["message"])

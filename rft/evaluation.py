@@ -9,7 +9,8 @@ import math
 import time
 
 from rft.data import Example
-from rft.sampling import greedy_generate
+from rft.sampling import Sampler, SamplingParams
+from rft.verifiers import Score
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> list[float]:
@@ -40,13 +41,39 @@ def paired_difference(before: list[int], after: list[int], z: float = 1.96) -> d
             "wrong_to_right": sum(x == 1 for x in d), "right_to_wrong": sum(x == -1 for x in d)}
 
 
-def evaluate_model(model, tokenizer, examples: list[Example], runner, *, max_new_tokens: int,
-                   batch_size: int = 100, k: int = 1, temperature: float = 1.0) -> dict:
-    """Greedy accuracy on `examples`; with k > 1 also pass@k from k samples per prompt."""
+def _complete(sampler: Sampler, prompts: list[str], params: SamplingParams, n: int, batch_size: int) -> list[str]:
+    """n completions per prompt (adjacent), `batch_size` prompts per `generate` call."""
+    out: list[str] = []
+    for i in range(0, len(prompts), batch_size):
+        out += sampler.generate(prompts[i:i + batch_size], n, params).texts
+    return out
+
+
+def evaluate(sampler: Sampler, examples: list[Example], runner, *, max_new_tokens: int, batch_size: int = 100,
+             k: int = 1, temperature: float = 1.0, dist=None) -> dict:
+    """Greedy accuracy on `examples`; with k > 1 also pass@k from k samples per prompt.
+
+    Samples through the same `Sampler` as training. With data-parallel ranks (`dist`), each rank
+    evaluates a contiguous share of the examples and every rank gets the whole result.
+    """
     t0 = time.perf_counter()
-    prompts = [ex.prompt for ex in examples]
-    greedy = [c[0] for c in greedy_generate(model, tokenizer, prompts, max_new_tokens, batch_size)]
-    scores = runner.score_batch(greedy, [ex.fields for ex in examples])
+    world, rank = (dist.world, dist.rank) if dist is not None else (1, 0)
+    chunk = -(-len(examples) // world)
+    mine = examples[rank * chunk:(rank + 1) * chunk]
+    prompts = [ex.prompt for ex in mine]
+    greedy = _complete(sampler, prompts, SamplingParams(max_new_tokens, greedy=True, logprobs=False), 1, batch_size)
+    scores = runner.score_batch(greedy, [ex.fields for ex in mine])
+    per = []
+    if k > 1:
+        sampled = _complete(sampler, prompts, SamplingParams(max_new_tokens, temperature=temperature, logprobs=False),
+                            k, max(1, batch_size // k))
+        s2 = runner.score_batch(sampled, [ex.fields for ex in mine for _ in range(k)])
+        per = [sum(s.outcome == "correct" for s in s2[i * k:(i + 1) * k]) for i in range(len(mine))]
+    if world > 1:  # every rank's share, in rank order: the examples' order
+        parts = dist.gather_object((prompts, greedy, [(s.outcome, s.reason) for s in scores], per))
+        prompts, greedy = [p for x in parts for p in x[0]], [c for x in parts for c in x[1]]
+        scores = [Score(0.0, o, r) for x in parts for o, r in x[2]]
+        per = [c for x in parts for c in x[3]]
     correct = [int(s.outcome == "correct") for s in scores]
     n = len(examples)
     res = {"accuracy": sum(correct) / n, "correct": sum(correct), "n": n, "wilson95": wilson(sum(correct), n),
@@ -55,11 +82,6 @@ def evaluate_model(model, tokenizer, examples: list[Example], runner, *, max_new
            "samples": [{"prompt": p, "completion": c, "outcome": s.outcome, "reason": s.reason}
                        for p, c, s in list(zip(prompts, greedy, scores))[:5]]}
     if k > 1:
-        sampled = greedy_generate(model, tokenizer, prompts, max_new_tokens, max(1, batch_size // k), n=k,
-                                  temperature=temperature)
-        flat = [c for group in sampled for c in group]
-        s2 = runner.score_batch(flat, [ex.fields for ex in examples for _ in range(k)])
-        per = [sum(s.outcome == "correct" for s in s2[i * k:(i + 1) * k]) for i in range(n)]
         res["pass_at_k"] = {str(j): sum(pass_at_k(k, c, j) for c in per) / n for j in sorted({1, k})}
     else:
         res["pass_at_k"] = {"1": res["accuracy"]}

@@ -104,9 +104,15 @@ def load_tokenizer(path: str, cfg: ModelConfig) -> PreTrainedTokenizerBase:
     return tok
 
 
+def weights_dtype(cfg: ModelConfig, trainable: bool) -> torch.dtype:
+    """Trained weights stay in `param_dtype` (float32 by default: mixed precision keeps master
+    weights and optimizer state in full precision); frozen ones (reference, eval) in `dtype`."""
+    return DTYPES[cfg.param_dtype or "float32"] if trainable else DTYPES[cfg.dtype]
+
+
 def load_model(path: str, cfg: ModelConfig, *, trainable: bool = True) -> PreTrainedModel:
     try:
-        model = AutoModelForCausalLM.from_pretrained(path, dtype=DTYPES[cfg.dtype], revision=cfg.revision,
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=weights_dtype(cfg, trainable), revision=cfg.revision,
                                                      trust_remote_code=cfg.trust_remote_code)
     except OSError as e:
         raise UserError(f"cannot load model: {str(e).splitlines()[0]}", file=path, field="model.name") from None
@@ -132,7 +138,7 @@ def load_critic(path: str, cfg: ModelConfig) -> PreTrainedModel:
         config.num_labels = 1
         config.classifier_dropout = 0.0  # read by the head's constructor; most configs have no such field
         model = AutoModelForTokenClassification.from_pretrained(
-            path, config=config, dtype=DTYPES[cfg.dtype], revision=cfg.revision,
+            path, config=config, dtype=weights_dtype(cfg, True), revision=cfg.revision,
             trust_remote_code=cfg.trust_remote_code)
     except (OSError, ValueError) as e:
         raise UserError(f"cannot load a critic: {str(e).splitlines()[0]}", file=path,
@@ -158,6 +164,17 @@ def add_lora(model: PreTrainedModel, cfg: ModelConfig, adapter_dir: str | None =
                                             target_modules=lc.target_modules, task_type="CAUSAL_LM"))
 
 
+def trainable_model(path: str, cfg: ModelConfig, adapter_dir: str | None = None):
+    """The model to train from `path`: with LoRA, wrapped in (new or saved) adapters; with
+    gradient checkpointing on, recomputing activations in the backward pass."""
+    model = load_model(path, cfg)
+    if cfg.lora:
+        model = add_lora(model, cfg, adapter_dir)
+    if cfg.gradient_checkpointing:
+        enable_gradient_checkpointing(model)
+    return model
+
+
 def enable_gradient_checkpointing(model: PreTrainedModel) -> None:
     # Non-reentrant checkpointing: correct with frozen inputs (LoRA) and with no_grad regions.
     # transformers 5.2x calls it activation checkpointing (the old name is a deprecated alias).
@@ -171,6 +188,12 @@ def enable_gradient_checkpointing(model: PreTrainedModel) -> None:
 def unwrap(model):
     """The transformers model inside a peft wrapper (the model itself otherwise)."""
     return model.get_base_model() if hasattr(model, "get_base_model") else model
+
+
+def unwrap_ddp(model):
+    """The module inside a DistributedDataParallel wrapper (the model itself otherwise): sampling,
+    saving and prompt prefills run on it directly, outside DDP's gradient hooks."""
+    return getattr(model, "module", model)
 
 
 def cache_kwarg(model: PreTrainedModel) -> str:

@@ -35,3 +35,16 @@ class Registry(Generic[T]):
 
     def __contains__(self, name: str) -> bool:
         return name in self._items
+
+
+def resolve(registry: Registry[T], spec: str) -> T:
+    """`name` from the registry, or `module:name` after importing `module` (which registers it)."""
+    import importlib
+
+    module, sep, name = spec.rpartition(":")
+    if sep:
+        try:
+            importlib.import_module(module)
+        except ImportError as e:
+            raise KeyError(f"cannot import {module!r} for {registry.kind} {name!r}: {e}") from None
+    return registry.get(name)

@@ -36,3 +36,17 @@ def tiny_dir():
 
     sets = [a for prev, a in zip(TINY, TINY[1:]) if prev == "--set"]
     return tiny_path(load_config(ROOT / "tasks" / "arith.yaml", sets).model.tiny)
+
+
+def to_batch(rollout, rewards=None):
+    """A learner `Batch` of a sampled rollout (rewards 0 unless given; group ids 0, 1, ...)."""
+    import torch
+
+    from rft.batch import Batch
+
+    N, G = rollout.response_ids.shape[0], rollout.group_size
+    return Batch(prompt_ids=rollout.prompt_ids, response_ids=rollout.response_ids, attention_mask=rollout.attention_mask,
+                 loss_mask=rollout.response_mask.float(), logprobs=rollout.logprobs,
+                 rewards=torch.zeros(N) if rewards is None else rewards, outcomes=["wrong"] * N, reasons=[""] * N,
+                 group_ids=torch.arange(N // G).repeat_interleave(G), truncated=rollout.truncated,
+                 texts=rollout.texts, group_size=G)

@@ -15,22 +15,25 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from conftest import ROOT, TINY, run_cli
+from conftest import ROOT, TINY, run_cli, to_batch
 from rft import algorithms as algo
+from rft.batch import Batch
+from rft.collector import Collector
 from rft.config import load_config
-from rft.data import PromptStream
-from rft.models import enable_gradient_checkpointing, load_critic, load_model, load_tokenizer
-from rft.sampling import HFSampler, Rollout
+from rft.data import PromptStream, load_examples
+from rft.learner import Learner, Models, forward_logits, value_forward
+from rft.models import enable_gradient_checkpointing, load_critic, load_model, load_tokenizer, trainable_model
+from rft.sampling import HFSampler, Rollout, SamplingParams, build_sampler
 from rft.tasks.arith import generate
-from rft.trainer import Trainer, forward_logits, value_forward
-from rft.verifiers import Verifier
+from rft.verifiers import ScoreTable, Verifier, build_verifier
+from rft.verifiers.runner import VerifierRunner
 
 TINY_SETS = [a for prev, a in zip(TINY, TINY[1:]) if prev == "--set"]
 G = 4
 
 
 def _cfg(*overrides: str):
-    # train.threads=null: Trainer.prepare would otherwise set the thread count of the whole pytest process
+    # train.threads=null: a Trainer would otherwise set the thread count of the whole pytest process
     return load_config(ROOT / "tasks" / "arith.yaml", [*TINY_SETS, "train.threads=null", *overrides])
 
 
@@ -40,7 +43,7 @@ def _rollout(tiny_dir, n_prompts: int = 3, max_new_tokens: int = 10) -> Rollout:
     tok, model = load_tokenizer(str(tiny_dir), cfg.model), load_model(str(tiny_dir), cfg.model)
     prompts = [f"Q: {r['question']}\nA:" for r in generate("train", n=n_prompts, seed=5)]
     torch.manual_seed(0)
-    rollout = HFSampler(model, tok, max_new_tokens=max_new_tokens).generate(prompts, G)
+    rollout = HFSampler(model, tok, SamplingParams(max_new_tokens=max_new_tokens)).generate(prompts, G)
     assert rollout.prompt_mask[:, 0].min() == 0, "the prompts should need left padding"
     return rollout
 
@@ -70,20 +73,20 @@ def test_critic_values_with_a_shared_prompt_match_the_full_forward(tiny_dir):
 
 
 def _critic_update(tiny_dir, rollout, reuse_graph: bool) -> list[torch.Tensor]:
-    """One PPO critic update from the rollout-time values, with or without reusing their forward."""
-    tr = Trainer(_cfg("algorithm.name=ppo", "algorithm.epochs=1", "train.micro_batch=64"), "unused")
+    """One PPO critic update from the sampling-time values, with or without reusing their forward."""
+    cfg = _cfg("algorithm.name=ppo", "algorithm.epochs=1", "train.micro_batch=64")
     torch.manual_seed(0)  # the new scalar head is drawn at random: the same one on both paths
-    tr.critic = load_critic(str(tiny_dir), tr.cfg.model)
-    tr.critic_opt = torch.optim.SGD(tr.critic.parameters(), lr=1.0)  # the change is the gradient itself
-    old_values = tr.values(rollout)
-    assert tr._value_graph is not None  # one pass over one micro-batch: the forward is kept
-    if not reuse_graph:
-        tr._value_graph = None  # the update then runs the forward again
-    mask = rollout.response_mask.float()
+    critic = load_critic(str(tiny_dir), cfg.model)
+    learner = Learner(cfg, algo.ADVANTAGES.get("ppo"), Models(load_model(str(tiny_dir), cfg.model), critic=critic))
+    learner.critic_opt = torch.optim.SGD(learner.critic.parameters(), lr=1.0)  # the change is the gradient itself
+    batch = to_batch(rollout)
+    old_values, graph = learner.values(batch)
+    assert graph is not None  # one pass over one micro-batch: the forward is kept
+    mask = batch.loss_mask
     returns = algo.token_level_rewards(torch.linspace(0, 1, mask.shape[0]), mask).flip(-1).cumsum(-1).flip(-1)
-    stats = tr.update_critic(rollout, returns, old_values, mask)
+    stats = learner.update_critic(batch, returns, old_values, graph if reuse_graph else None)
     assert stats["loss/value"] > 0
-    return [p.detach().clone() for p in tr.critic.parameters()]
+    return [p.detach().clone() for p in learner.critic.parameters()]
 
 
 def test_critic_update_through_the_kept_rollout_forward_equals_a_fresh_forward(tiny_dir):
@@ -120,52 +123,47 @@ def test_reference_model_holds_no_gradients_and_no_optimizer_state(tiny_dir):
     policy is trained; a reference that took gradients or optimizer state would double the memory."""
     rollout = _rollout(tiny_dir)
     cfg = _cfg("algorithm.kl_coef=0.05", "algorithm.skip_uniform_groups=false")
-    assert cfg.algorithm.kl_placement == "loss"
-    tr = Trainer(cfg, "unused")
-    tr.policy = load_model(str(tiny_dir), cfg.model)
-    tr.ref = load_model(str(tiny_dir), cfg.model, trainable=False)
-    ref_before = {k: v.clone() for k, v in tr.ref.state_dict().items()}
-    tr.opt = torch.optim.AdamW([p for p in tr.policy.parameters() if p.requires_grad], lr=1e-3)
-    tr.sched = torch.optim.lr_scheduler.LambdaLR(tr.opt, lambda step: 1.0)
+    learner = Learner(cfg, algo.ADVANTAGES.get("grpo"),
+                      Models(load_model(str(tiny_dir), cfg.model), load_model(str(tiny_dir), cfg.model, trainable=False)))
+    ref_before = {k: v.clone() for k, v in learner.ref.state_dict().items()}
     rewards = torch.tensor([1.0, 0.1, 0.1, 0.0] * 3)
-    stats = tr.update(rollout, algo.group_advantages(rewards, G), rollout.response_mask.float(),
-                      algo.uniform_groups(rewards, G))
-    assert "loss/kl" in stats
-    for name, p in tr.ref.named_parameters():
+    stats = learner.update(to_batch(rollout, rewards))
+    assert learner.kl_placement == "loss" and "loss/kl" in stats
+    for name, p in learner.ref.named_parameters():
         assert not p.requires_grad and p.grad is None, name
-    assert not tr.ref.training  # reference_logprobs leaves it in eval mode
-    ref_ptrs = {p.data_ptr() for p in tr.ref.parameters()}
-    in_opt = [p for g in tr.opt.param_groups for p in g["params"]]
+    assert not learner.ref.training  # reference_logprobs leaves it in eval mode
+    ref_ptrs = {p.data_ptr() for p in learner.ref.parameters()}
+    in_opt = [p for g in learner.opt.param_groups for p in g["params"]]
     assert not ref_ptrs & {p.data_ptr() for p in in_opt}
-    assert not ref_ptrs & {p.data_ptr() for p in tr.opt.state}
-    assert len(tr.opt.state) == len(in_opt)  # the policy's parameters did get a step
-    for k, v in tr.ref.state_dict().items():
+    assert not ref_ptrs & {p.data_ptr() for p in learner.opt.state}
+    assert len(learner.opt.state) == len(in_opt)  # the policy's parameters did get a step
+    for k, v in learner.ref.state_dict().items():
         assert torch.equal(v, ref_before[k]), k
-    assert any(not torch.equal(p, tr.ref.state_dict()[k]) for k, p in tr.policy.state_dict().items())
+    assert any(not torch.equal(p, learner.ref.state_dict()[k]) for k, p in learner.module.state_dict().items())
 
 
 def test_lora_reference_is_the_base_weights_with_no_second_copy(tiny_dir):
     pytest.importorskip("peft")
     rollout = _rollout(tiny_dir)
     cfg = _cfg("model.lora.r=4")
-    tr = Trainer(cfg, "unused")
-    tr.policy = tr.trainable_model(str(tiny_dir))
-    assert tr.ref is None
-    trainable = [n for n, p in tr.policy.named_parameters() if p.requires_grad]
+    policy = trainable_model(str(tiny_dir), cfg.model)
+    trainable = [n for n, p in policy.named_parameters() if p.requires_grad]
     assert trainable and all("lora_" in n for n in trainable)
     torch.manual_seed(1)
     with torch.no_grad():  # lora_B starts at zero; move it so the policy differs from its base
-        for n, p in tr.policy.named_parameters():
+        for n, p in policy.named_parameters():
             if "lora_B" in n:
                 p.normal_(0, 0.05)
+    learner = Learner(cfg, algo.ADVANTAGES.get("grpo"), Models(policy))
+    assert learner.ref is None
     N, mask = rollout.response_ids.shape[0], rollout.response_mask
-    ref = tr.reference_logprobs(rollout)
+    ref = learner.reference_logprobs(to_batch(rollout))
 
     base = load_model(str(tiny_dir), cfg.model, trainable=False)
     with torch.no_grad():
         want = algo.logprobs_from_logits(forward_logits(base, rollout, slice(0, N), share_prompt=False),
                                          rollout.response_ids, temperature=cfg.sampler.temperature)
-        own = algo.logprobs_from_logits(forward_logits(tr.policy, rollout, slice(0, N), share_prompt=False),
+        own = algo.logprobs_from_logits(forward_logits(learner.module, rollout, slice(0, N), share_prompt=False),
                                         rollout.response_ids, temperature=cfg.sampler.temperature)
     torch.testing.assert_close(ref * mask, want * mask, atol=1e-5, rtol=0)
     assert ((own - want).abs() * mask).max() > 1e-3, "the adapters did not change the policy"
@@ -180,8 +178,7 @@ def test_gradient_checkpointing_gives_the_same_gradients(tiny_dir, lora):
     if lora:
         pytest.importorskip("peft")
     rollout = _rollout(tiny_dir)
-    tr = Trainer(_cfg(*(["model.lora.r=4"] if lora else [])), "unused")
-    model = tr.trainable_model(str(tiny_dir)).train()
+    model = trainable_model(str(tiny_dir), _cfg(*(["model.lora.r=4"] if lora else [])).model).train()
     if lora:
         torch.manual_seed(1)
         with torch.no_grad():
@@ -228,105 +225,114 @@ class ParityVerifier(Verifier):
         return self.wrong("parity")
 
 
-def _collecting_trainer(*overrides: str) -> Trainer:
+class RecordingCollector(Collector):
+    """A collector that keeps every round it scored, to check what dynamic sampling kept of them."""
+
+    def score(self, rollout, idx):
+        out = super().score(rollout, idx)
+        self.rounds.append(out.rewards.clone())
+        return out
+
+
+def _collector(*overrides: str) -> RecordingCollector:
     cfg = _cfg("sft.steps=0", "verifier.workers=0", "verifier.name=test_algorithm_runs:ParityVerifier",
-               "data.train.args.n=200", "train.eval_limit=4", "sampler.max_new_tokens=8",
-               "train.prompts_per_step=4", f"sampler.n={G}", "algorithm.dynamic_sampling=true", *overrides)
-    tr = Trainer(cfg, "unused")
-    tr.prepare()
-    tr.policy = load_model(tr.base_path, cfg.model)
-    tr.sampler = HFSampler(tr.policy, tr.tok, temperature=cfg.sampler.temperature, top_p=cfg.sampler.top_p,
-                           top_k=cfg.sampler.top_k, max_new_tokens=cfg.sampler.max_new_tokens,
-                           share_prompt=cfg.train.share_prompt)
+               "data.train.args.n=200", "sampler.max_new_tokens=8", "train.prompts_per_step=4", f"sampler.n={G}",
+               "algorithm.dynamic_sampling=true", *overrides)
+    path = str(tiny_path_of(cfg))
+    tok = load_tokenizer(path, cfg.model)
+    verifier = build_verifier(cfg.verifier.name, cfg.verifier.options, ScoreTable())
+    sampler = build_sampler(cfg, load_model(path, cfg.model), tok, "cpu")
+    col = RecordingCollector(cfg, load_examples(cfg, "train", tok), sampler, VerifierRunner(verifier, workers=0),
+                             tok.pad_token_id)
+    col.rounds = []
     torch.manual_seed(0)
-    return tr
+    return col
 
 
-def _rounds(drawn: dict, B: int) -> list[torch.Tensor]:
-    """Each round's rewards, (B * G,) each, from everything drawn."""
-    return list(drawn["rewards"].split(B * G))
+def tiny_path_of(cfg):
+    from rft.models import tiny_path
+
+    return tiny_path(cfg.model.tiny)
 
 
-def _rescore(tr: Trainer, rollout: Rollout) -> torch.Tensor:
-    """The verifier's rewards of the rollout's own texts; each group's prompt found by its text."""
-    by_prompt = {ex.prompt: ex for ex in tr.train_examples}
-    prompts = tr.tok.batch_decode(rollout.prompt_ids, skip_special_tokens=True)
-    return torch.tensor([tr.verifier.score(t, **by_prompt[p].fields).value for t, p in zip(rollout.texts, prompts)])
+def _rescore(col: Collector, batch: Batch) -> torch.Tensor:
+    """The verifier's rewards of the batch's own texts, each against its group's example."""
+    v = col.runner.verifier
+    return torch.tensor([v.score(t, **col.examples[int(i)].fields).value for t, i in zip(batch.texts, batch.group_ids)])
 
 
 def test_dynamic_sampling_fills_the_batch_with_groups_that_have_signal():
-    tr = _collecting_trainer()
-    try:
-        rollout, rewards, drawn, _ = tr.collect()
-    finally:
-        tr.cleanup()
-    B = tr.cfg.train.prompts_per_step
-    rounds = _rounds(drawn, B)
+    col = _collector()
+    batch = col.collect()
+    B, rounds, rewards = col.cfg.train.prompts_per_step, col.rounds, batch.rewards
     assert algo.uniform_groups(rounds[0], G).any(), "precondition: the first round has uniform groups"
-    assert drawn["rounds"] == len(rounds) >= 2
+    assert batch.stats["sampling/rounds"] == len(rounds) >= 2
     # kept: every group with signal, in the order drawn, the first B of them
     kept = [g for r in rounds for g in r.view(-1, G) if not algo.uniform_groups(g, G).all()]
     assert len(kept) >= B and len([g for r in rounds[:-1] for g in r.view(-1, G)
                                    if not algo.uniform_groups(g, G).all()]) < B  # no round more than needed
-    assert rollout.response_ids.shape[0] == rewards.shape[0] == len(rollout.texts) == B * G
+    assert batch.num_rows == rewards.shape[0] == len(batch.texts) == B * G
     assert not algo.uniform_groups(rewards, G).any()
     assert torch.equal(rewards, torch.cat(kept[:B]))
-    assert torch.equal(_rescore(tr, rollout), rewards)  # rows, texts and rewards stayed aligned
+    assert torch.equal(_rescore(col, batch), rewards)  # rows, texts, group ids and rewards stayed aligned
 
 
 def test_dynamic_sampling_stops_after_max_sample_rounds():
-    tr = _collecting_trainer("algorithm.max_sample_rounds=1")
-    try:
-        rollout, rewards, drawn, _ = tr.collect()
-    finally:
-        tr.cleanup()
-    B = tr.cfg.train.prompts_per_step
-    assert drawn["rounds"] == 1 and drawn["rewards"].shape[0] == B * G
-    signal = ~algo.uniform_groups(drawn["rewards"], G)
+    col = _collector("algorithm.max_sample_rounds=1")
+    batch = col.collect()
+    B = col.cfg.train.prompts_per_step
+    assert batch.stats["sampling/rounds"] == 1 and len(col.rounds) == 1
+    drawn = col.rounds[0]
+    signal = ~algo.uniform_groups(drawn, G)
     assert 0 < signal.sum() < B, "precondition: the round is short but not empty"
-    assert rollout.response_ids.shape[0] == rewards.shape[0] == int(signal.sum()) * G  # trains on what it has
-    assert torch.equal(rewards, drawn["rewards"][rollout.group_rows(signal.nonzero().view(-1))])
-    assert torch.equal(_rescore(tr, rollout), rewards)
+    assert batch.num_rows == int(signal.sum()) * G  # trains on what it has
+    assert torch.equal(batch.rewards, drawn[batch.group_rows(signal.nonzero().view(-1))])
+    assert torch.equal(_rescore(col, batch), batch.rewards)
 
 
 def test_dynamic_sampling_with_no_signal_at_all_trains_on_the_last_round():
-    tr = _collecting_trainer("algorithm.max_sample_rounds=2", "verifier.options.all_correct=true")
-    try:
-        rollout, rewards, drawn, _ = tr.collect()
-    finally:
-        tr.cleanup()
-    B = tr.cfg.train.prompts_per_step
-    assert drawn["rounds"] == 2 and drawn["rewards"].shape[0] == 2 * B * G
-    assert rollout.response_ids.shape[0] == B * G and algo.uniform_groups(rewards, G).all()
+    col = _collector("algorithm.max_sample_rounds=2", "verifier.options.all_correct=true")
+    batch = col.collect()
+    B = col.cfg.train.prompts_per_step
+    assert batch.stats["sampling/rounds"] == 2 and len(col.rounds) == 2
+    assert batch.num_rows == B * G and algo.uniform_groups(batch.rewards, G).all()
     # the last round's prompts: the stream's second draw of B (a fresh stream replays it)
-    stream = PromptStream(len(tr.train_examples), tr.cfg.train.seed)
+    stream = PromptStream(len(col.examples), col.cfg.train.seed)
     stream.take(B)
-    last = [tr.train_examples[i].prompt for i in stream.take(B)]
-    assert tr.tok.batch_decode(rollout.prompt_ids[::G], skip_special_tokens=True) == last
-    assert torch.equal(_rescore(tr, rollout), rewards)
+    assert batch.group_ids[::G].tolist() == stream.take(B)
+    assert torch.equal(_rescore(col, batch), batch.rewards)
 
 
-def test_rollout_cat_repads_prompts_on_the_left_and_responses_on_the_right():
+def test_batch_cat_repads_prompts_on_the_left_and_responses_on_the_right():
     pad = 9
-    a = Rollout(prompt_ids=torch.tensor([[1, 2], [1, 2]]), prompt_mask=torch.tensor([[1, 1], [1, 1]]),
-                response_ids=torch.tensor([[3, 4, 5], [3, 9, 9]]), response_mask=torch.tensor([[1, 1, 1], [1, 0, 0]]),
-                logprobs=torch.tensor([[-1.0, -2.0, -3.0], [-1.5, 0.0, 0.0]]), texts=["a0", "a1"],
-                truncated=torch.tensor([True, False]), group_size=2)
-    b = Rollout(prompt_ids=torch.tensor([[9, 6, 7, 8], [9, 6, 7, 8]]), prompt_mask=torch.tensor([[0, 1, 1, 1]] * 2),
-                response_ids=torch.tensor([[4], [5]]), response_mask=torch.tensor([[1], [1]]),
-                logprobs=torch.tensor([[-0.5], [-0.25]]), texts=["b0", "b1"],
-                truncated=torch.tensor([False, False]), group_size=2)
-    c = Rollout.cat([a, b], pad)
+
+    def batch(prompt_ids, prompt_mask, response_ids, response_mask, logprobs, texts, truncated):
+        n = len(texts)
+        attn = torch.cat([torch.tensor(prompt_mask), torch.tensor(response_mask)], 1)
+        return Batch(prompt_ids=torch.tensor(prompt_ids), response_ids=torch.tensor(response_ids), attention_mask=attn,
+                     loss_mask=torch.tensor(response_mask).float(), logprobs=torch.tensor(logprobs),
+                     rewards=torch.arange(n).float(), outcomes=["wrong"] * n, reasons=texts,
+                     group_ids=torch.zeros(n, dtype=torch.long), truncated=torch.tensor(truncated), texts=texts,
+                     group_size=2)
+
+    a = batch([[1, 2], [1, 2]], [[1, 1], [1, 1]], [[3, 4, 5], [3, 9, 9]], [[1, 1, 1], [1, 0, 0]],
+              [[-1.0, -2.0, -3.0], [-1.5, 0.0, 0.0]], ["a0", "a1"], [True, False])
+    b = batch([[9, 6, 7, 8], [9, 6, 7, 8]], [[0, 1, 1, 1]] * 2, [[4], [5]], [[1], [1]], [[-0.5], [-0.25]],
+              ["b0", "b1"], [False, False])
+    c = Batch.cat([a, b], pad)
     assert torch.equal(c.prompt_ids, torch.tensor([[9, 9, 1, 2], [9, 9, 1, 2], [9, 6, 7, 8], [9, 6, 7, 8]]))
-    assert torch.equal(c.prompt_mask, torch.tensor([[0, 0, 1, 1], [0, 0, 1, 1], [0, 1, 1, 1], [0, 1, 1, 1]]))
+    assert torch.equal(c.attention_mask[:, :4], torch.tensor([[0, 0, 1, 1], [0, 0, 1, 1], [0, 1, 1, 1], [0, 1, 1, 1]]))
     assert torch.equal(c.response_ids, torch.tensor([[3, 4, 5], [3, 9, 9], [4, 9, 9], [5, 9, 9]]))
     assert torch.equal(c.response_mask, torch.tensor([[1, 1, 1], [1, 0, 0], [1, 0, 0], [1, 0, 0]]))
+    assert torch.equal(c.loss_mask, c.response_mask.float())
     assert torch.equal(c.logprobs, torch.tensor([[-1.0, -2.0, -3.0], [-1.5, 0, 0], [-0.5, 0, 0], [-0.25, 0, 0]]))
-    assert c.texts == ["a0", "a1", "b0", "b1"] and c.group_size == 2
+    assert c.texts == c.reasons == ["a0", "a1", "b0", "b1"] and c.group_size == 2
+    assert torch.equal(c.rewards, torch.tensor([0.0, 1.0, 0.0, 1.0]))
     assert torch.equal(c.truncated, torch.tensor([True, False, False, False]))
-    assert c.num_tokens == a.num_tokens + b.num_tokens == 6
     # the attention mask follows the re-padding, so positions (mask cumsum) are unchanged per row
-    assert torch.equal(c.attention_mask()[2:], torch.tensor([[0, 1, 1, 1, 1, 0, 0]] * 2))
+    assert torch.equal(c.attention_mask[2:], torch.tensor([[0, 1, 1, 1, 1, 0, 0]] * 2))
+    second = c.select_groups(torch.tensor([1]))
+    assert second.texts == ["b0", "b1"] and torch.equal(second.rewards, torch.tensor([0.0, 1.0]))
 
 
 # ---------------------------------------------------------------------------------------- the CLI
@@ -376,7 +382,7 @@ def test_ppo_resume_restores_the_critic(tmp_path):
     run_cli("train", "tasks/arith.yaml", *run, "--output", str(straight), check=True)
     ckpt = straight / "checkpoints" / "step-000002"
     assert (ckpt / "critic" / "model.safetensors").is_file()
-    assert "critic_optimizer" in torch.load(ckpt / "trainer_state.pt", weights_only=False)
+    assert "critic_optimizer" in torch.load(ckpt / "trainer_state.pt", weights_only=False)["learner"]
     assert not (straight / "checkpoints" / "step-000004").exists()  # the last step is saved as final/ only
 
     resumed = tmp_path / "resumed"

@@ -16,7 +16,7 @@ from rft.algorithms import (
     aggregate,
     entropy_from_logits,
     group_advantages,
-    grpo_policy_loss,
+    clipped_policy_loss,
     kl_estimate,
     logprobs_from_logits,
     masked_mean,
@@ -255,7 +255,7 @@ def test_policy_loss_ratio_one_is_minus_token_mean_advantage():
     logprobs = _leaf([[-1.0, -2.0, -0.5], [-0.3, -0.7, -9.0]])
     mask = torch.tensor([[1, 1, 1], [1, 1, 0]])
     advantages = torch.tensor([1.0, -2.0])
-    loss, metrics = grpo_policy_loss(logprobs, logprobs.detach(), advantages, mask)
+    loss, metrics = clipped_policy_loss(logprobs, logprobs.detach(), advantages, mask)
     # ratio = 1 everywhere: loss = -mean over 5 tokens of A = -(1 * 3 + (-2) * 2) / 5 = 0.2
     assert_close(loss, torch.tensor(0.2))
     assert_close(metrics["loss/policy"], torch.tensor(0.2))
@@ -273,7 +273,7 @@ def test_policy_loss_clips_high_ratio_with_positive_advantage():
     old_logprobs = torch.zeros(1, 2)
     mask = torch.ones(1, 2)
     advantages = torch.tensor([1.0])
-    loss, metrics = grpo_policy_loss(logprobs, old_logprobs, advantages, mask, clip_eps=0.2)
+    loss, metrics = clipped_policy_loss(logprobs, old_logprobs, advantages, mask, clip_eps=0.2)
     # token 0: ratio 1.5 > 1.2, A = 1 -> max(-1.5, -1.2) = -1.2 (clipped)
     # token 1: ratio 1.1 in range -> -1.1;  loss = (-1.2 - 1.1) / 2 = -1.15
     assert_close(loss, torch.tensor(-1.15))
@@ -290,7 +290,7 @@ def test_policy_loss_clips_high_ratio_with_positive_advantage():
 
 def test_policy_loss_clip_eps_high_widens_upper_range():
     logprobs = torch.tensor([[math.log(1.5), math.log(1.1)]])
-    loss, metrics = grpo_policy_loss(
+    loss, metrics = clipped_policy_loss(
         logprobs, torch.zeros(1, 2), torch.tensor([1.0]), torch.ones(1, 2), clip_eps_high=0.6
     )
     # 1.5 < 1 + 0.6 is no longer clipped: (-1.5 - 1.1) / 2 = -1.3
@@ -301,7 +301,7 @@ def test_policy_loss_clip_eps_high_widens_upper_range():
 def test_policy_loss_clips_low_ratio_with_negative_advantage():
     logprobs = _leaf([[math.log(0.5), math.log(0.9), math.log(1.5)]])
     old_logprobs, mask = torch.zeros(1, 3), torch.ones(1, 3)
-    loss, metrics = grpo_policy_loss(logprobs, old_logprobs, torch.tensor([-1.0]), mask)
+    loss, metrics = clipped_policy_loss(logprobs, old_logprobs, torch.tensor([-1.0]), mask)
     # A = -1, so -A * ratio = ratio:
     #   token 0: ratio 0.5 < 0.8 -> max(0.5, 0.8) = 0.8 (clipped)
     #   token 1: 0.9 in range -> 0.9
@@ -321,7 +321,7 @@ def test_policy_loss_adds_kl_with_coefficient():
     advantages = torch.tensor([1.0])
     # pg: ratio 1, A = 1 -> -1 per token, mean -1
     # k3: [0.5 + ln 2 - 1, 2 - ln 2 - 1] = [0.193147, 0.306853], mean = 0.5 / 2 = 0.25
-    loss, metrics = grpo_policy_loss(
+    loss, metrics = clipped_policy_loss(
         logprobs, logprobs.detach(), advantages, mask, ref_logprobs=ref_logprobs, kl_coef=0.1
     )
     assert_close(loss, torch.tensor(-1.0 + 0.1 * 0.25))  # -0.975
@@ -333,19 +333,19 @@ def test_policy_loss_adds_kl_with_coefficient():
     assert_close(logprobs.grad, torch.tensor([[-0.475, -0.55]]))
 
     # kl_coef = 0: KL is reported but not added
-    loss0, metrics0 = grpo_policy_loss(
+    loss0, metrics0 = clipped_policy_loss(
         logprobs, logprobs.detach(), advantages, mask, ref_logprobs=ref_logprobs
     )
     assert_close(loss0, torch.tensor(-1.0))
     assert_close(metrics0["loss/kl"], torch.tensor(0.25))
     # k1: [ln 2, -ln 2], mean 0 -> loss -1 + 0.1 * 0 = -1
-    loss1, _ = grpo_policy_loss(
+    loss1, _ = clipped_policy_loss(
         logprobs, logprobs.detach(), advantages, mask,
         ref_logprobs=ref_logprobs, kl_coef=0.1, kl_kind="k1",
     )
     assert_close(loss1, torch.tensor(-1.0))
     with pytest.raises(ValueError, match="ref_logprobs"):
-        grpo_policy_loss(logprobs, logprobs.detach(), advantages, mask, kl_coef=0.1)
+        clipped_policy_loss(logprobs, logprobs.detach(), advantages, mask, kl_coef=0.1)
 
 
 def test_policy_loss_ignores_padding_in_value_and_gradient():
@@ -358,7 +358,7 @@ def test_policy_loss_ignores_padding_in_value_and_gradient():
     kwargs = dict(kl_coef=0.05)
 
     short_lp = clean.clone().requires_grad_(True)
-    ref_loss, ref_metrics = grpo_policy_loss(
+    ref_loss, ref_metrics = clipped_policy_loss(
         short_lp, old, advantages, mask, ref_logprobs=ref, **kwargs
     )
     ref_loss.backward()
@@ -367,7 +367,7 @@ def test_policy_loss_ignores_padding_in_value_and_gradient():
     pad = torch.full((2, 2), 50.0)
     padded_lp = torch.cat([clean, pad], 1).requires_grad_(True)
     padded_mask = torch.cat([mask, torch.zeros(2, 2, dtype=mask.dtype)], 1)
-    loss, metrics = grpo_policy_loss(
+    loss, metrics = clipped_policy_loss(
         padded_lp,
         torch.cat([old, -pad], 1),
         advantages,
@@ -393,7 +393,7 @@ def test_policy_loss_does_not_mutate_inputs_and_metrics_are_detached():
     mask = torch.tensor([[1, 1, 1, 1, 1], [1, 1, 0, 0, 0], [1, 1, 1, 0, 0], [1, 0, 0, 0, 0]])
     inputs = [logprobs, old, ref, advantages, mask]
     before = [x.detach().clone() for x in inputs]
-    loss, metrics = grpo_policy_loss(
+    loss, metrics = clipped_policy_loss(
         logprobs, old, advantages, mask, ref_logprobs=ref, kl_coef=0.1, clip_eps_high=0.28
     )
     loss.backward()
@@ -416,10 +416,10 @@ def test_policy_loss_aggregation_modes_pass_through():
     advantages = torch.tensor([1.0, -2.0])
     # ratio 1, per-token loss -A: row 0 [-1, -1, -1], row 1 [2]
     # seq-mean-token-mean: mean(-1, 2) = 0.5
-    loss, _ = grpo_policy_loss(logprobs, logprobs, advantages, mask, agg="seq-mean-token-mean")
+    loss, _ = clipped_policy_loss(logprobs, logprobs, advantages, mask, agg="seq-mean-token-mean")
     assert_close(loss, torch.tensor(0.5))
     # seq-mean-token-sum, normalizer 4: mean(-3 / 4, 2 / 4) = -0.125
-    loss, _ = grpo_policy_loss(
+    loss, _ = clipped_policy_loss(
         logprobs, logprobs, advantages, mask, agg="seq-mean-token-sum", normalizer=4.0
     )
     assert_close(loss, torch.tensor(-0.125))
@@ -429,8 +429,8 @@ def test_policy_loss_aggregation_modes_pass_through():
 
 
 def test_registries_hold_the_functions():
-    assert ADVANTAGES.get("grpo") is group_advantages
-    assert POLICY_LOSSES.get("grpo") is grpo_policy_loss
+    assert ADVANTAGES.names() == ["dr_grpo", "grpo", "ppo", "reinforce_pp", "rloo"]
+    assert POLICY_LOSSES.get("ppo_clip") is clipped_policy_loss
     assert KL_ESTIMATORS.names() == ["k1", "k2", "k3"]
     assert AGGREGATIONS.names() == ["seq-mean-token-mean", "seq-mean-token-sum", "token-mean"]
 
@@ -439,10 +439,10 @@ def test_registries_hold_the_functions():
     "lookup,known",
     [
         (lambda: ADVANTAGES.get("ppo-gae"), "grpo"),
-        (lambda: POLICY_LOSSES.get("dpo"), "grpo"),
+        (lambda: POLICY_LOSSES.get("dpo"), "ppo_clip"),
         (lambda: kl_estimate(torch.zeros(1, 1), torch.zeros(1, 1), "k4"), "k1, k2, k3"),
         (lambda: aggregate(LOSS, MASK, "token-sum"), "token-mean"),
-        (lambda: grpo_policy_loss(LOSS, LOSS, torch.ones(2), MASK, kl_kind="kl"), "k1, k2, k3"),
+        (lambda: clipped_policy_loss(LOSS, LOSS, torch.ones(2), MASK, kl_kind="kl"), "k1, k2, k3"),
     ],
 )
 def test_unknown_names_raise_key_error_listing_known(lookup, known):

@@ -12,6 +12,7 @@ from torch.testing import assert_close
 
 from rft.algorithms import (
     ADVANTAGES,
+    AdvantageInputs,
     clipped_value_loss,
     dr_grpo_advantages,
     gae_advantages,
@@ -63,9 +64,12 @@ def test_dr_grpo_advantages_by_hand_and_reuses_group_advantages():
     assert_close(dr_grpo_advantages(rewards, 3), group_advantages(rewards, 3, scale="none"))
 
 
+GROUP_FNS = {"rloo": rloo_advantages, "dr_grpo": dr_grpo_advantages, "grpo": group_advantages}
+
+
 @pytest.mark.parametrize("name", ["rloo", "dr_grpo", "grpo"])
 def test_group_estimators_reject_bad_group_sizes(name):
-    fn = ADVANTAGES.get(name)
+    fn = GROUP_FNS[name]
     for bad in (0, 1):
         with pytest.raises(ValueError, match="group_size"):
             fn(torch.ones(4), bad)
@@ -84,7 +88,7 @@ def test_group_advantages_are_permutation_equivariant(data, b, g):
         [torch.tensor(data.draw(st.permutations(range(g)))) + i * g for i in range(b)]
     )
     for name in ("rloo", "grpo", "dr_grpo"):  # grpo: scale "group"; dr_grpo: scale "none"
-        fn = ADVANTAGES.get(name)
+        fn = GROUP_FNS[name]
         assert_close(fn(rewards[perm], g), fn(rewards, g)[perm])
 
 
@@ -267,9 +271,47 @@ def test_estimators_do_not_mutate_inputs():
         assert torch.equal(x, b)
 
 
-def test_estimators_are_registered():
-    assert ADVANTAGES.get("rloo") is rloo_advantages
-    assert ADVANTAGES.get("dr_grpo") is dr_grpo_advantages
-    assert ADVANTAGES.get("reinforce_pp") is reinforce_pp_advantages
-    assert ADVANTAGES.get("gae") is gae_advantages
-    assert ADVANTAGES.names() == ["dr_grpo", "gae", "grpo", "reinforce_pp", "rloo"]
+def test_registered_estimators_are_the_pure_functions_behind_one_signature():
+    g = torch.Generator().manual_seed(3)
+    rewards = torch.tensor([1.0, 0.1, 0.1, 0.0, 0.1, 0.1])
+    mask = torch.tensor([[1, 1, 1], [1, 1, 0], [1, 0, 0], [1, 1, 1], [1, 1, 1], [1, 0, 0]])
+    kl = torch.rand(6, 3, generator=g)
+    values = torch.randn(6, 3, generator=g)
+    x = AdvantageInputs(rewards=rewards, mask=mask, group_size=3, values=values, gamma=0.9, lam=0.8)
+    assert_close(ADVANTAGES.get("grpo")(x).advantages, group_advantages(rewards, 3))
+    assert_close(ADVANTAGES.get("dr_grpo")(x).advantages, dr_grpo_advantages(rewards, 3))
+    assert_close(ADVANTAGES.get("rloo")(x).advantages, rloo_advantages(rewards, 3))
+    assert ADVANTAGES.get("grpo")(x).uniform.tolist() == [False, False]
+    # the KL in the reward: group estimators see score - kl_coef * (sum of the sequence's KL)
+    xk = AdvantageInputs(rewards=rewards, mask=mask, group_size=3, kl=kl, kl_coef=0.5)
+    seq = rewards - 0.5 * (kl * mask).sum(-1)
+    assert_close(ADVANTAGES.get("rloo")(xk).advantages, rloo_advantages(seq, 3))
+    assert_close(ADVANTAGES.get("reinforce_pp")(xk).advantages, reinforce_pp_advantages(rewards, mask, kl, 0.5))
+    adv, ret = gae_advantages(token_level_rewards(rewards, mask), values, mask, gamma=0.9, lam=0.8)
+    out = ADVANTAGES.get("ppo")(x)
+    assert_close(out.advantages, whiten(adv, mask))
+    assert_close(out.returns, ret)
+    spec = {n: (ADVANTAGES.get(n).groups, ADVANTAGES.get(n).critic, ADVANTAGES.get(n).kl_in) for n in ADVANTAGES.names()}
+    assert spec == {"dr_grpo": (True, False, "loss"), "grpo": (True, False, "loss"), "ppo": (False, True, "reward"),
+                    "reinforce_pp": (False, False, "reward"), "rloo": (True, False, "loss")}
+
+
+def test_whiten_with_a_cross_rank_sum_uses_the_global_statistics():
+    # two "ranks" holding halves of a batch: whitening each half with the sums of both (the reduce a
+    # data-parallel run passes) equals whitening the whole batch at once
+    g = torch.Generator().manual_seed(0)
+    x, mask = torch.randn(4, 5, generator=g), (torch.rand(4, 5, generator=g) > 0.3).long()
+    halves = [(x[:2], mask[:2]), (x[2:], mask[2:])]
+    for i, (xi, mi) in enumerate(halves):
+        other = halves[1 - i]
+        sums = iter([])
+
+        def reduce(t, xi=xi, mi=mi, other=other):
+            # the same statistic computed on the other half, added: an all-reduce of two ranks
+            return t + next(sums)
+
+        from rft.algorithms.core import masked_sum
+        ones = masked_sum(torch.ones_like(other[0]), other[1])
+        mean = (masked_sum(x, mask)) / masked_sum(torch.ones_like(x), mask)
+        sums = iter([ones, masked_sum(other[0], other[1]), masked_sum((other[0] - mean).square(), other[1])])
+        assert_close(whiten(xi, mi, reduce=reduce), whiten(x, mask)[2 * i:2 * i + 2])

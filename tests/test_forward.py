@@ -5,9 +5,9 @@ import torch
 from rft import algorithms as algo
 from rft.config import ModelConfig, TinyModelConfig
 from rft.models import load_model, load_tokenizer, tiny_path
-from rft.sampling import HFSampler
+from rft.sampling import HFSampler, SamplingParams
 from rft.tasks.arith import generate
-from rft.trainer import forward_logits
+from rft.learner import forward_logits
 
 CFG = ModelConfig(tiny=TinyModelConfig(hidden_size=64, num_layers=2, num_heads=2, intermediate_size=128))
 
@@ -17,7 +17,7 @@ def rollout_and_model():
     tok, model = load_tokenizer(path, CFG), load_model(path, CFG)
     prompts = [f"Q: {r['question']}\nA:" for r in generate("train", n=3, seed=5)]  # different lengths
     torch.manual_seed(0)
-    return HFSampler(model, tok, max_new_tokens=12).generate(prompts, 4), model
+    return HFSampler(model, tok, SamplingParams(max_new_tokens=12)).generate(prompts, 4), model
 
 
 def logprobs_and_grads(model, rollout, sl, share):
@@ -58,7 +58,7 @@ def test_sampler_shared_prefill_draws_the_same_tokens_and_logprobs_as_a_full_pre
     outs = []
     for share in (False, True):
         torch.manual_seed(0)  # prefill consumes no randomness, so both draw the same samples
-        outs.append(HFSampler(model, tok, max_new_tokens=12, share_prompt=share).generate(prompts, 4))
+        outs.append(HFSampler(model, tok, SamplingParams(max_new_tokens=12), share_prompt=share).generate(prompts, 4))
     full, shared = outs
     assert torch.equal(full.prompt_ids, shared.prompt_ids)
     assert torch.equal(full.response_ids, shared.response_ids)
@@ -67,28 +67,28 @@ def test_sampler_shared_prefill_draws_the_same_tokens_and_logprobs_as_a_full_pre
 
 
 def _update_with(skip: bool, rewards: torch.Tensor, kl_coef: float = 0.0):
-    """One Trainer.update on a fixed rollout; returns the parameter change and the update's stats.
+    """One policy update of the learner on a fixed rollout; returns the parameter change and its stats.
 
     Plain SGD at lr 1 so the change is the (clipped) gradient itself, which AdamW's first step
     would turn into lr * sign(grad) and so amplify float noise.
     """
+    from conftest import to_batch
     from rft.config import load_config
-    from rft.trainer import Trainer
+    from rft.learner import Learner, Models
 
     rollout, _ = rollout_and_model()
     cfg = load_config("tasks/arith.yaml", [f"algorithm.skip_uniform_groups={str(skip).lower()}",
                                            f"algorithm.kl_coef={kl_coef}", "algorithm.grad_clip=1e9"])
     path = str(tiny_path(CFG.tiny))
-    tr = Trainer(cfg, "unused")
-    tr.policy = load_model(path, CFG)
-    tr.ref = load_model(path, CFG, trainable=False) if kl_coef > 0 else None
-    tr.opt = torch.optim.SGD(tr.policy.parameters(), lr=1.0)
-    tr.sched = torch.optim.lr_scheduler.LambdaLR(tr.opt, lambda step: 1.0)
-    before = [p.detach().clone() for p in tr.policy.parameters()]
+    ref = load_model(path, CFG, trainable=False) if kl_coef > 0 else None
+    learner = Learner(cfg, algo.ADVANTAGES.get("grpo"), Models(load_model(path, CFG), ref))
+    learner.opt = torch.optim.SGD(learner.policy.parameters(), lr=1.0)
+    learner.sched = torch.optim.lr_scheduler.LambdaLR(learner.opt, lambda step: 1.0)
+    before = [p.detach().clone() for p in learner.policy.parameters()]
     G = rollout.group_size
-    stats = tr.update(rollout, algo.group_advantages(rewards, G), rollout.response_mask.float(),
-                      algo.uniform_groups(rewards, G))
-    return [p.detach() - b for p, b in zip(tr.policy.parameters(), before)], stats, tr.sched.last_epoch
+    adv = algo.Advantages(algo.group_advantages(rewards, G), uniform=algo.uniform_groups(rewards, G))
+    stats = learner.update_policy(to_batch(rollout, rewards), adv, None)
+    return [p.detach() - b for p, b in zip(learner.policy.parameters(), before)], stats, learner.sched.last_epoch
 
 
 def test_skipping_uniform_groups_leaves_the_policy_gradient_unchanged():

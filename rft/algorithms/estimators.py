@@ -1,7 +1,7 @@
 """Advantage estimators beyond GRPO, PPO's value loss, and DAPO's overlong shaping.
 
-All pure functions of tensors (inputs are never modified in place, results are float32),
-registered by name in `ADVANTAGES` where they estimate advantages:
+All pure functions of tensors (inputs are never modified in place, results are float32); the
+registered estimators in `advantages.py` call them:
 
   "rloo"          RLOO (Ahmadian et al. 2024, arXiv:2402.14740): leave-one-out group baseline.
   "dr_grpo"       Dr. GRPO (Liu et al. 2025, arXiv:2503.20783): group mean centring, no std.
@@ -10,7 +10,7 @@ registered by name in `ADVANTAGES` where they estimate advantages:
   "reinforce_pp"  REINFORCE++ (Hu 2025, arXiv:2501.03262): per-token returns (score at the
                   last token minus a per-token KL penalty, summed to go) whitened over the batch.
   "gae"           GAE (Schulman et al. 2016, arXiv:1506.02438) with a critic, for PPO. Returns
-                  (advantages, returns), not a single tensor like the others.
+                  (advantages, returns).
 
 Where this departs from the papers / reference implementations:
   1. RLOO zeroes groups whose rewards are all equal exactly, as `group_advantages` does, rather
@@ -27,11 +27,13 @@ Notation used for tensor shapes:
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import torch
 from torch import Tensor
 
 from rft.algorithms.core import masked_mean, masked_sum
-from rft.algorithms.grpo import ADVANTAGES, group_advantages, uniform_groups
+from rft.algorithms.grpo import group_advantages, uniform_groups
 
 
 def _check_groups(rewards: Tensor, group_size: int) -> None:
@@ -47,7 +49,6 @@ def _check_groups(rewards: Tensor, group_size: int) -> None:
         )
 
 
-@ADVANTAGES.register("rloo")
 def rloo_advantages(rewards: Tensor, group_size: int) -> Tensor:
     """RLOO: each reward minus the mean of the other G - 1 rewards for the same prompt.
 
@@ -68,7 +69,6 @@ def rloo_advantages(rewards: Tensor, group_size: int) -> Tensor:
     return adv.view(-1)
 
 
-@ADVANTAGES.register("dr_grpo")
 def dr_grpo_advantages(rewards: Tensor, group_size: int) -> Tensor:
     """Dr. GRPO: group-mean-centred rewards without the std division.
 
@@ -126,7 +126,8 @@ def token_level_rewards(
     return rewards
 
 
-def whiten(x: Tensor, mask: Tensor, shift_mean: bool = True, eps: float = 1e-8) -> Tensor:
+def whiten(x: Tensor, mask: Tensor, shift_mean: bool = True, eps: float = 1e-8,
+           reduce: Callable[[Tensor], Tensor] | None = None) -> Tensor:
     """Masked whitening over all valid positions of the batch.
 
     y = (x - mean) / sqrt(var + eps)     (+ mean again when shift_mean=False)
@@ -137,23 +138,26 @@ def whiten(x: Tensor, mask: Tensor, shift_mean: bool = True, eps: float = 1e-8) 
         mask: (N, T) 0/1 mask of the valid positions.
         shift_mean: False keeps the original mean (only the scale is normalised).
         eps: added to the variance.
+        reduce: sums a 0-dim tensor over data-parallel ranks, so that the statistics are those of
+            the global batch; None: this batch alone.
 
     Returns:
         (N, T) float32, 0 outside the mask.
     """
+    reduce = reduce or (lambda t: t)
     x = x.float()
-    mean = masked_mean(x, mask)
-    count = masked_sum(torch.ones_like(x), mask)
-    var = masked_sum((x - mean).square(), mask) / (count - 1).clamp(min=1)
+    count = reduce(masked_sum(torch.ones_like(x), mask))
+    mean = reduce(masked_sum(x, mask)) / count.clamp(min=1)
+    var = reduce(masked_sum((x - mean).square(), mask)) / (count - 1).clamp(min=1)
     y = (x - mean) * torch.rsqrt(var + eps)
     if not shift_mean:
         y = y + mean
     return torch.where(mask.bool(), y, torch.zeros((), device=x.device))
 
 
-@ADVANTAGES.register("reinforce_pp")
 def reinforce_pp_advantages(
-    rewards: Tensor, response_mask: Tensor, kl: Tensor | None = None, kl_coef: float = 0.0
+    rewards: Tensor, response_mask: Tensor, kl: Tensor | None = None, kl_coef: float = 0.0,
+    reduce: Callable[[Tensor], Tensor] | None = None,
 ) -> Tensor:
     """REINFORCE++: whitened per-token returns with the KL penalty folded into the reward.
 
@@ -166,6 +170,7 @@ def reinforce_pp_advantages(
         response_mask: (N, T) 0/1 response mask.
         kl: (N, T) per-token KL estimate to the reference (e.g. `kl_estimate`), or None.
         kl_coef: weight of the per-token KL penalty.
+        reduce: see `whiten` (the batch is the global one across data-parallel ranks).
 
     Returns:
         (N, T) float32 advantages.
@@ -173,10 +178,9 @@ def reinforce_pp_advantages(
     token_rewards = token_level_rewards(rewards, response_mask, kl, kl_coef)  # 0 on padding
     # Reward-to-go: reverse cumulative sum along T (flip, cumsum, flip: no loop, no mutation).
     returns = token_rewards.flip(-1).cumsum(-1).flip(-1)
-    return whiten(returns, response_mask)
+    return whiten(returns, response_mask, reduce=reduce)
 
 
-@ADVANTAGES.register("gae")
 def gae_advantages(
     rewards: Tensor, values: Tensor, response_mask: Tensor, gamma: float = 1.0, lam: float = 0.95
 ) -> tuple[Tensor, Tensor]:

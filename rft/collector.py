@@ -1,0 +1,150 @@
+"""The rollout side: prompts -> sampler -> verifier runner -> reward shaping -> `Batch`.
+
+The collector owns the prompt stream, the sampler and the verifier runner, and everything that
+turns verifier scores into the rewards the learner sees: the task's score table (applied by the
+verifier), DAPO's soft overlong penalty, the overlong filter (a loss-mask change) and dynamic
+sampling. It never touches an optimizer; `sync(learner)` hands the sampler the learner's weights.
+
+With several data-parallel ranks, every rank draws the step's `prompts_per_step` prompts from the
+same seeded stream and samples and verifies its own contiguous share of them: whole groups on one
+rank. Dynamic sampling then fills each rank's share; a rank keeps sampling rounds until every rank
+is full (or `max_sample_rounds`), so the stream stays in step across ranks.
+"""
+from __future__ import annotations
+
+import time
+
+import torch
+
+from rft import algorithms as algo
+from rft.batch import Batch
+from rft.config import TaskConfig
+from rft.data import Example, PromptStream
+from rft.distributed import Dist
+from rft.sampling import Rollout, Sampler
+
+
+class Collector:
+    def __init__(self, cfg: TaskConfig, examples: list[Example], sampler: Sampler, runner, pad_id: int,
+                 dist: Dist | None = None):
+        self.cfg, self.examples, self.sampler, self.runner, self.pad_id = cfg, examples, sampler, runner, pad_id
+        self.dist = dist or Dist()
+        self.stream = PromptStream(len(examples), cfg.train.seed)
+        self.samples: list[tuple] = []  # (prompt, completion, Score) of the last step, for the sample table
+
+    # ------------------------------------------------------------------ one step
+    def collect(self) -> Batch:
+        """Sample and score this rank's share of `train.prompts_per_step` groups: a `Batch` with its stats.
+
+        With dynamic sampling, groups whose rewards are all equal are dropped and more prompts are
+        drawn, at most `max_sample_rounds` rounds; a batch still short trains on the groups it has
+        (and if none was kept at all, on the last round as it is: a step with zero advantages).
+        """
+        cfg, a, dist = self.cfg, self.cfg.algorithm, self.dist
+        B, G = cfg.train.prompts_per_step, cfg.sampler.n
+        B_local, shard = B // dist.world, dist.shard(B)
+        timing = {"sample": 0.0, "verify": 0.0}
+        kept: list[Batch] = []
+        n_kept, rounds, drawn, penalties, tokens, last = 0, 0, [], [], 0, None
+        self.samples = []
+        while True:
+            rounds += 1
+            idx = self.stream.take(B)[shard]
+            if n_kept < B_local or not a.dynamic_sampling:  # a rank already full only keeps the stream in step
+                t0 = time.perf_counter()
+                rollout = self.sampler.generate([self.examples[i].prompt for i in idx], G)
+                t1 = time.perf_counter()
+                last = self.score(rollout, idx)
+                timing["sample"] += t1 - t0
+                timing["verify"] += time.perf_counter() - t1
+                drawn.append(last)
+                tokens += rollout.num_tokens
+                if last.stats.get("penalty") is not None:
+                    penalties.append(last.stats.pop("penalty"))
+                if not self.samples:  # the first round's first sample of each prompt
+                    self.samples = [(self.examples[i].prompt, last.texts[j * G], last.outcomes[j * G], last.reasons[j * G],
+                                     last.rewards[j * G].item()) for j, i in enumerate(idx)]
+                if not a.dynamic_sampling:
+                    kept = [last]
+                    break
+                keep = (~algo.uniform_groups(last.rewards, G)).nonzero().view(-1)
+                if len(keep):
+                    kept.append(last.select_groups(keep))
+                    n_kept += len(keep)
+            short = n_kept < B_local and rounds < a.max_sample_rounds
+            if not dist.any(short):
+                break
+        batch = Batch.cat(kept or [last], self.pad_id)
+        if batch.num_rows > B_local * G:
+            batch = batch.select_groups(torch.arange(B_local))
+        batch.weights_version = getattr(self.sampler, "weights_version", 0)
+        batch.stats = self.stats(batch, drawn, penalties, tokens, rounds, timing)
+        return batch
+
+    def score(self, rollout: Rollout, idx: list[int]) -> Batch:
+        """Verify a rollout and shape its rewards: a Batch of one round (penalty in `stats`)."""
+        cfg, a, G = self.cfg, self.cfg.algorithm, rollout.group_size
+        device = rollout.response_ids.device
+        # verify: text in, Score (value, outcome, reason) out; hangs and exceptions become `error`
+        scores = self.runner.score_batch(rollout.texts, [self.examples[i].fields for i in idx for _ in range(G)])
+        rewards = torch.tensor([s.value for s in scores], dtype=torch.float32)
+        penalty = None
+        if a.overlong_buffer:  # DAPO's soft overlong penalty; a cut response counts as longer
+            lengths = rollout.response_mask.sum(-1).cpu() + rollout.truncated.long().cpu()
+            penalty = a.overlong_penalty * algo.overlong_penalty(lengths, cfg.sampler.max_new_tokens, a.overlong_buffer)
+            rewards = rewards + penalty
+        loss_mask = rollout.response_mask.float()
+        if a.overlong_filter:  # DAPO: truncated responses carry no loss
+            loss_mask = loss_mask * algo.overlong_filter_mask(rollout.truncated)[:, None]
+        return Batch(prompt_ids=rollout.prompt_ids, response_ids=rollout.response_ids,
+                     attention_mask=rollout.attention_mask, loss_mask=loss_mask, logprobs=rollout.logprobs,
+                     rewards=rewards.to(device), outcomes=[s.outcome for s in scores],
+                     reasons=[s.reason for s in scores],
+                     group_ids=torch.tensor(idx, device=device).repeat_interleave(G), truncated=rollout.truncated,
+                     texts=rollout.texts, group_size=G, stats={"penalty": penalty})
+
+    def stats(self, batch: Batch, drawn: list[Batch], penalties: list, tokens: int, rounds: int,
+              timing: dict) -> dict[str, float]:
+        """The step's rollout metrics, over everything drawn on every rank (not only what was kept)."""
+        G, dist = self.cfg.sampler.n, self.dist
+        rewards = torch.cat([d.rewards for d in drawn]).cpu()
+        outcomes = [o for d in drawn for o in d.outcomes]
+        penalty = torch.cat(penalties) if penalties else None
+        truncated = batch.truncated.cpu()
+        groups = batch.num_rows // G
+        if dist.distributed:  # the same formulas over the concatenation of all ranks' draws
+            parts = dist.gather_object((rewards, outcomes, penalty, truncated, tokens, groups))
+            rewards = torch.cat([p[0] for p in parts])
+            outcomes = [o for p in parts for o in p[1]]
+            penalty = torch.cat([p[2] for p in parts]) if penalty is not None else None
+            truncated = torch.cat([p[3] for p in parts])
+            tokens, groups = sum(p[4] for p in parts), sum(p[5] for p in parts)
+            timing = dist.mean_dict(timing, max_keys=("sample", "verify"))
+        m = {
+            "reward/mean": rewards.mean().item(), "reward/std": rewards.std().item(),
+            "reward/accuracy": outcomes.count("correct") / len(outcomes),
+            "reward/unparseable": outcomes.count("unparseable") / len(outcomes),
+            "reward/error": outcomes.count("error") / len(outcomes),
+            "reward/zero_std_groups": algo.uniform_groups(rewards, G).float().mean().item(),
+            "response/length": tokens / len(outcomes),
+            "response/truncated": truncated.float().mean().item(),
+            "perf/tokens_per_s": tokens / max(timing["sample"], 1e-9),
+            "time/sample": timing["sample"], "time/verify": timing["verify"],
+        }
+        if penalty is not None:
+            m["reward/overlong_penalty"] = penalty.mean().item()  # included in reward/mean
+        if self.cfg.algorithm.dynamic_sampling:
+            m["sampling/rounds"] = rounds
+            m["sampling/batch_groups"] = groups
+        return m
+
+    # ------------------------------------------------------------------ weights and state
+    def sync(self, learner) -> None:
+        """Give the sampler the learner's current weights (a no-op copy for a sampler sharing them)."""
+        self.sampler.load_weights(learner.export_weights(), learner.version)
+
+    def state_dict(self) -> dict:
+        return {"stream": self.stream.state_dict()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.stream.load_state_dict(state["stream"])
