@@ -30,7 +30,6 @@ class Collector:
         self.cfg, self.examples, self.sampler, self.runner, self.pad_id = cfg, examples, sampler, runner, pad_id
         self.dist = dist or Dist()
         self.stream = PromptStream(len(examples), cfg.train.seed)
-        self.samples: list[tuple] = []  # (prompt, completion, Score) of the last step, for the sample table
 
     # ------------------------------------------------------------------ one step
     def collect(self) -> Batch:
@@ -46,7 +45,6 @@ class Collector:
         timing = {"sample": 0.0, "verify": 0.0}
         kept: list[Batch] = []
         n_kept, rounds, drawn, penalties, tokens, last = 0, 0, [], [], 0, None
-        self.samples = []
         while True:
             rounds += 1
             idx = self.stream.take(B)[shard]
@@ -61,9 +59,6 @@ class Collector:
                 tokens += rollout.num_tokens
                 if last.stats.get("penalty") is not None:
                     penalties.append(last.stats.pop("penalty"))
-                if not self.samples:  # the first round's first sample of each prompt
-                    self.samples = [(self.examples[i].prompt, last.texts[j * G], last.outcomes[j * G], last.reasons[j * G],
-                                     last.rewards[j * G].item()) for j, i in enumerate(idx)]
                 if not a.dynamic_sampling:
                     kept = [last]
                     break

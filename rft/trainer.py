@@ -201,6 +201,11 @@ class Trainer:
         m.update(stats)
         return self.dist.mean_dict(m, max_keys=("time/update", "time/step", "memory/peak_rss_gb", "memory/peak_gpu_gb"))
 
+    def sample_rows(self, batch) -> list[tuple]:
+        """(prompt, completion, outcome, reason, reward) of the first sample of each group of the batch."""
+        return [(self.train_examples[int(batch.group_ids[i])].prompt, batch.texts[i], batch.outcomes[i],
+                 batch.reasons[i], float(batch.rewards[i])) for i in range(0, batch.num_rows, batch.group_size)]
+
     def _train(self, resume: bool) -> dict:
         cfg, dist = self.cfg, self.dist
         t_start = time.perf_counter()
@@ -249,7 +254,7 @@ class Trainer:
                 self.metrics.log(m)
             self.emit("step", m)
             if cfg.train.sample_every and step % cfg.train.sample_every == 0:
-                self.emit("samples", {"step": step, "rows": collector.samples})
+                self.emit("samples", {"step": step, "rows": self.sample_rows(batch)})
             if cfg.train.save_every and step % cfg.train.save_every == 0 and step < cfg.train.steps:
                 self.save_checkpoint()
         # the end: final model, last eval, paired comparison with the SFT eval, curves

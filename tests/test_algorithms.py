@@ -429,7 +429,8 @@ def test_policy_loss_aggregation_modes_pass_through():
 
 
 def test_registries_hold_the_functions():
-    assert ADVANTAGES.names() == ["dr_grpo", "grpo", "ppo", "reinforce_pp", "rloo"]
+    # the built-ins (a test module may register its own beside them)
+    assert {"dr_grpo", "grpo", "ppo", "reinforce_pp", "rloo"} <= set(ADVANTAGES.names())
     assert POLICY_LOSSES.get("ppo_clip") is clipped_policy_loss
     assert KL_ESTIMATORS.names() == ["k1", "k2", "k3"]
     assert AGGREGATIONS.names() == ["seq-mean-token-mean", "seq-mean-token-sum", "token-mean"]

@@ -145,3 +145,30 @@ def test_prompts_per_step_must_split_over_the_processes(tmp_path):
     assert proc.returncode == 2, proc.stderr[-3000:]
     assert "train.prompts_per_step" in proc.stderr.strip().splitlines()[-1]
     assert not out.exists()
+
+
+@pytest.mark.slow
+def test_bfloat16_trains_in_mixed_precision_with_float32_weights(tmp_path):
+    out = tmp_path / "run"
+    proc = run_cli("train", "tasks/arith.yaml", *RUN, "--set", "model.dtype=bfloat16", "--set", "train.steps=2",
+                   "--set", "train.device=cpu", "--output", str(out))
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    per = json.loads((out / "summary.json").read_text())["models"]["per_model"]
+    # the trained policy and its AdamW state stay float32; the frozen reference is stored in bfloat16
+    assert per["policy"]["dtype"] == "float32" and per["reference"]["dtype"] == "bfloat16"
+    assert per["policy"]["optimizer_gb"] == pytest.approx(2 * per["policy"]["weights_gb"], rel=0.01)
+    assert per["reference"]["weights_gb"] == pytest.approx(per["policy"]["weights_gb"] / 2, rel=0.01)
+    rows = _metrics(out)
+    assert all(torch.isfinite(torch.tensor(r["loss/policy"])) for r in rows)
+    final = load_file(out / "final" / "model.safetensors")
+    assert all(v.dtype == torch.float32 and torch.isfinite(v).all() for v in final.values())
+
+
+def test_float16_on_a_cpu_is_refused_in_one_line(tmp_path):
+    out = tmp_path / "run"
+    proc = run_cli("train", "tasks/arith.yaml", "--set", "model.dtype=float16", "--set", "train.device=cpu",
+                   "--output", str(out))
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "model.dtype" in lines[0] and "loss scaler" in lines[0]
+    assert not out.exists()
