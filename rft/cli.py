@@ -52,7 +52,7 @@ def check_run_dir(run_dir: Path, resume: bool, overwrite: bool) -> None:
                             file=str(run_dir), field="train.output_dir")
 
 
-def _launch_ranks(n: int, accelerate_config: str | None, argv: list[str]) -> int:
+def _launch_ranks(n: int | None, accelerate_config: str | None, argv: list[str]) -> int:
     """`rft train ... --num-processes N`: the same command on N ranks through `accelerate launch`."""
     import socket
     import subprocess
@@ -60,11 +60,11 @@ def _launch_ranks(n: int, accelerate_config: str | None, argv: list[str]) -> int
     with socket.socket() as sock:  # a free port for the ranks' rendezvous, so two runs never collide
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    cmd = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", str(n), "--num_machines", "1",
-           "--main_process_port", str(port)]
+    cmd = [sys.executable, "-m", "accelerate.commands.launch", "--main_process_port", str(port)]
+    cmd += ["--num_processes", str(n)] if n else []  # None: the config file's
     # without a config file: plain DDP (`--multi_gpu` is also accelerate's multi-process CPU mode, gloo)
-    cmd += ["--config_file", accelerate_config] if accelerate_config else ["--multi_gpu", "--mixed_precision", "no",
-                                                                           "--dynamo_backend", "no"]
+    cmd += ["--config_file", accelerate_config] if accelerate_config else [
+        "--multi_gpu", "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no"]
     cmd += ["-m", "rft.cli", "train", *argv]
     return subprocess.run(cmd, env={**os.environ, "RFT_LAUNCHED": "1"}).returncode
 
@@ -76,7 +76,7 @@ def train(task: str = typer.Argument(..., help="Task YAML (e.g. tasks/arith.yaml
           overwrite: bool = typer.Option(False, "--overwrite", help="Delete an existing run directory first."),
           output: Optional[str] = typer.Option(None, "--output", help="Run directory (default: train.output_dir)."),
           model: Optional[str] = typer.Option(None, "--model", help="Start from this model instead of model.name."),
-          num_processes: int = typer.Option(1, "--num-processes", min=1, help="Data-parallel ranks (one per GPU; gloo processes on a CPU), launched through accelerate."),
+          num_processes: Optional[int] = typer.Option(None, "--num-processes", min=1, help="Data-parallel ranks (one per GPU; gloo processes on a CPU), launched through accelerate (default: 1, or the accelerate config's)."),
           accelerate_config: Optional[str] = typer.Option(None, "--accelerate-config", help="An accelerate config file (FSDP, DeepSpeed ZeRO, several machines) for the ranks.")):
     """SFT warm-up on reference solutions, then RL (algorithm.name: grpo, ppo, ...) against the task's verifier."""
     from rft.config import load_config
@@ -93,19 +93,19 @@ def train(task: str = typer.Argument(..., help="Task YAML (e.g. tasks/arith.yaml
     from rft.console import ConsoleReporter, console, print_summary
     from rft.trainer import Trainer
 
-    if (num_processes > 1 or accelerate_config) and not launched and "WORLD_SIZE" not in os.environ:
+    if ((num_processes or 1) > 1 or accelerate_config) and not launched and "WORLD_SIZE" not in os.environ:
         from rft.distributed import check_precision, check_ranks, resolve_device
         from rft.trainer import resolve_algorithm
 
         device = resolve_device(cfg.train.device, str(task))  # bad input fails here, once, in one line
         check_precision(cfg.model.dtype, device, str(task))
-        check_ranks(cfg, num_processes)
+        check_ranks(cfg, num_processes or 1)
         resolve_algorithm(cfg)
         if overwrite and run_dir.exists():
             shutil.rmtree(run_dir)
         argv = [task, *[x for s in set_ or [] for x in ("--set", s)], "--output", str(run_dir),
                 *(["--resume"] if resume else []), *(["--model", model] if model else [])]
-        console.print(f"[bold]rft train[/] {task} -> {run_dir} on {num_processes} processes")
+        console.print(f"[bold]rft train[/] {task} -> {run_dir} on {num_processes or 'the configured'} processes")
         code = _launch_ranks(num_processes, accelerate_config, argv)
         if code:
             print(f"error: a rank exited with code {code} (its message is above)", file=sys.stderr)

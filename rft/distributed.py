@@ -94,6 +94,16 @@ class Dist:
     def unwrap(self, model):
         return self.accelerator.unwrap_model(model)
 
+    @property
+    def sharded(self) -> bool:
+        """Whether weights and optimizer state are split over ranks (FSDP, DeepSpeed ZeRO)."""
+        return self.accelerator.distributed_type.value in ("FSDP", "DEEPSPEED")
+
+    def full_state_dict(self, model) -> dict | None:
+        """The whole model's weights, gathered from the ranks when they are sharded (a collective:
+        every rank calls it); None when the model's own `state_dict()` already is that."""
+        return self.accelerator.get_state_dict(model) if self.sharded else None
+
     # ------------------------------------------------------------------ collectives
     def sum(self, x: torch.Tensor) -> torch.Tensor:
         """Sum of a tensor over ranks (the identity on one process)."""

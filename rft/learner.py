@@ -338,12 +338,19 @@ class Learner:
             self.critic_opt.load_state_dict(state["critic_optimizer"])
         self.version = state["version"]
 
-    def save_models(self, out_dir) -> None:
+    def save_models(self, out_dir, write: bool = True) -> None:
         """The policy (with LoRA, its adapters) and the critic, as Hugging Face directories:
-        `out_dir` and `out_dir/critic`."""
-        self.module.save_pretrained(out_dir, safe_serialization=True)
+        `out_dir` and `out_dir/critic`. A collective when weights are sharded: every rank calls it,
+        `write` on one."""
+        policy_state, critic_state = self.dist.full_state_dict(self.policy), None
         if self.critic is not None:
-            unwrap_ddp(self.critic).save_pretrained(f"{out_dir}/critic", safe_serialization=True)
+            critic_state = self.dist.full_state_dict(self.critic)
+        if not write:
+            return
+        self.module.save_pretrained(out_dir, safe_serialization=True, **({"state_dict": policy_state} if policy_state else {}))
+        if self.critic is not None:
+            unwrap_ddp(self.critic).save_pretrained(f"{out_dir}/critic", safe_serialization=True,
+                                                    **({"state_dict": critic_state} if critic_state else {}))
 
     def footprint(self) -> dict:
         """Full weight copies held (policy, reference, critic), the parameters that train, and per

@@ -218,13 +218,15 @@ def prefill_and_repeat(model: PreTrainedModel, input_ids: torch.Tensor, attentio
     return out.logits, cache
 
 
-def save_pretrained(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, out_dir: str | Path) -> None:
-    """Write model (safetensors) + tokenizer atomically: to a temp dir, then rename into place."""
+def save_pretrained(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, out_dir: str | Path,
+                    state_dict: dict | None = None) -> None:
+    """Write model (safetensors) + tokenizer atomically: to a temp dir, then rename into place.
+    `state_dict`: the weights to write (gathered from sharded ranks), if not the model's own."""
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     tmp.chmod(0o755)  # mkdtemp makes it owner-only; a model dir is for anyone to read
-    model.save_pretrained(tmp, safe_serialization=True)
+    model.save_pretrained(tmp, safe_serialization=True, **({"state_dict": state_dict} if state_dict else {}))
     tokenizer.save_pretrained(tmp)
     replace_dir(tmp, out_dir)
 

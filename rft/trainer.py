@@ -75,7 +75,8 @@ class Trainer:
         check_ranks(cfg, self.dist.world)
         if cfg.train.threads:
             torch.set_num_threads(cfg.train.threads)
-        self.base_path = resolve_model_path(cfg.model, model_path)
+        with self.dist.accelerator.main_process_first():  # rank 0 builds the tiny model, the others then read it
+            self.base_path = resolve_model_path(cfg.model, model_path)
         self.tok = load_tokenizer(self.base_path, cfg.model)
         self.train_examples = load_examples(cfg, "train", self.tok)
         self.eval_examples = load_examples(cfg, "eval", self.tok)
@@ -263,10 +264,11 @@ class Trainer:
         # last eval samples from
         policy = learner.module.merge_and_unload() if cfg.model.lora else learner.module
         collector.sampler.model = policy
+        states = [dist.full_state_dict(m) for m in (policy, learner.critic) if m is not None]  # every rank
         if self.is_main:
-            save_pretrained(policy, self.tok, self.run_dir / "final")
+            save_pretrained(policy, self.tok, self.run_dir / "final", states[0])
             if learner.critic is not None:
-                save_pretrained(unwrap_ddp(learner.critic), self.tok, self.run_dir / "final" / "critic")
+                save_pretrained(unwrap_ddp(learner.critic), self.tok, self.run_dir / "final" / "critic", states[1])
         if self.eval_examples:
             final = self.evaluate("final")
             self.eval_history.append({"step": learner.version, **final})
@@ -311,16 +313,24 @@ class Trainer:
         """Model (with LoRA, its adapters) + optimizer + scheduler + every rank's RNG + data position
         (+ the critic and its optimizer with ppo), written to a temp dir by rank 0, then renamed."""
         step = self.learner.version
-        rngs = self.dist.gather_object(self._rng_state())  # a collective: every rank calls it
+        dist = self.dist
+        rngs = dist.gather_object(self._rng_state())  # a collective: every rank calls it
         out = self.ckpt_dir() / f"step-{step:06d}"
+        tmp = self.ckpt_dir() / f".tmp-step-{step:06d}"
         if self.is_main:
-            tmp = self.ckpt_dir() / f".tmp-step-{step:06d}"
             shutil.rmtree(tmp, ignore_errors=True)
             tmp.mkdir(parents=True)
-            self.learner.save_models(tmp)
+        dist.barrier()
+        self.learner.save_models(tmp, write=self.is_main)
+        if dist.sharded:  # each rank holds its own slice of the optimizer state
+            torch.save(self.learner.state_dict(), tmp / f"learner-rank{dist.rank}.pt")
+        dist.barrier()
+        if self.is_main:
             self.tok.save_pretrained(tmp)
-            state = {"step": step, "learner": self.learner.state_dict(), "collector": self.collector.state_dict(),
-                     "rng": rngs, "eval_history": self.eval_history}
+            state = {"step": step, "collector": self.collector.state_dict(), "rng": rngs,
+                     "eval_history": self.eval_history}
+            if not dist.sharded:
+                state["learner"] = self.learner.state_dict()
             torch.save(state, tmp / "trainer_state.pt")
             replace_dir(tmp, out)
             for old in sorted(self.ckpt_dir().glob("step-*"))[: -self.cfg.train.keep_checkpoints]:
@@ -330,7 +340,14 @@ class Trainer:
 
     def load_checkpoint(self, path: Path) -> None:
         state = torch.load(path / "trainer_state.pt", weights_only=False, map_location="cpu")
-        self.learner.load_state_dict(state["learner"])
+        if "learner" in state:
+            self.learner.load_state_dict(state["learner"])
+        else:  # sharded ranks: each its own slice, from a run with the same number of ranks
+            shard = path / f"learner-rank{self.dist.rank}.pt"
+            if not shard.exists():
+                raise UserError(f"no optimizer state for rank {self.dist.rank}: resume with as many processes as "
+                                "the run that wrote this checkpoint", file=str(path), field="--resume")
+            self.learner.load_state_dict(torch.load(shard, weights_only=False, map_location="cpu"))
         self.collector.load_state_dict(state["collector"])
         rngs = state["rng"]
         if len(rngs) != self.dist.world:
