@@ -52,13 +52,13 @@ class Collector:
                 t0 = time.perf_counter()
                 rollout = self.sampler.generate([self.examples[i].prompt for i in idx], G)
                 t1 = time.perf_counter()
-                last = self.score(rollout, idx)
+                last, penalty = self.score(rollout, idx)
                 timing["sample"] += t1 - t0
                 timing["verify"] += time.perf_counter() - t1
                 drawn.append(last)
                 tokens += rollout.num_tokens
-                if last.stats.get("penalty") is not None:
-                    penalties.append(last.stats.pop("penalty"))
+                if penalty is not None:
+                    penalties.append(penalty)
                 if not a.dynamic_sampling:
                     kept = [last]
                     break
@@ -76,8 +76,8 @@ class Collector:
         batch.stats = self.stats(batch, drawn, penalties, tokens, rounds, timing)
         return batch
 
-    def score(self, rollout: Rollout, idx: list[int]) -> Batch:
-        """Verify a rollout and shape its rewards: a Batch of one round (penalty in `stats`)."""
+    def score(self, rollout: Rollout, idx: list[int]) -> tuple[Batch, torch.Tensor | None]:
+        """Verify a rollout and shape its rewards: a Batch of one round, and its overlong penalties."""
         cfg, a, G = self.cfg, self.cfg.algorithm, rollout.group_size
         device = rollout.response_ids.device
         # verify: text in, Score (value, outcome, reason) out; hangs and exceptions become `error`
@@ -96,7 +96,7 @@ class Collector:
                      rewards=rewards.to(device), outcomes=[s.outcome for s in scores],
                      reasons=[s.reason for s in scores],
                      group_ids=torch.tensor(idx, device=device).repeat_interleave(G), truncated=rollout.truncated,
-                     texts=rollout.texts, group_size=G, stats={"penalty": penalty})
+                     texts=rollout.texts, group_size=G), penalty
 
     def stats(self, batch: Batch, drawn: list[Batch], penalties: list, tokens: int, rounds: int,
               timing: dict) -> dict[str, float]:

@@ -209,8 +209,9 @@ class Learner:
         return out, None
 
     def _kept(self, batch: Batch, adv: algo.Advantages) -> tuple[Batch, torch.Tensor, dict, bool]:
-        """`skip_uniform_groups`: the batch without its all-equal groups (zero advantage), which
-        need no forward or backward when the KL is not in the loss... (see AlgorithmConfig)."""
+        """`skip_uniform_groups`: the batch without its all-equal groups (advantage 0), their
+        advantages, the kept share, and whether this rank kept none while others did (it then runs
+        one group with a zero loss, so that every rank joins the gradient all-reduce)."""
         a = self.cfg.algorithm
         advantages = adv.advantages
         if not (a.skip_uniform_groups and adv.uniform is not None and self.kl_placement != "reward"):

@@ -229,9 +229,9 @@ class RecordingCollector(Collector):
     """A collector that keeps every round it scored, to check what dynamic sampling kept of them."""
 
     def score(self, rollout, idx):
-        out = super().score(rollout, idx)
+        out, penalty = super().score(rollout, idx)
         self.rounds.append(out.rewards.clone())
-        return out
+        return out, penalty
 
 
 def _collector(*overrides: str) -> RecordingCollector:
