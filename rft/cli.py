@@ -94,13 +94,12 @@ def train(task: str = typer.Argument(..., help="Task YAML (e.g. tasks/arith.yaml
     from rft.trainer import Trainer
 
     if ((num_processes or 1) > 1 or accelerate_config) and not launched and "WORLD_SIZE" not in os.environ:
-        from rft.distributed import check_precision, check_ranks, resolve_device
-        from rft.trainer import resolve_algorithm
+        from rft.distributed import check_precision, resolve_device
+        from rft.trainer import load_inputs
 
-        device = resolve_device(cfg.train.device, str(task))  # bad input fails here, once, in one line
-        check_precision(cfg.model.dtype, device, str(task))
-        check_ranks(cfg, num_processes or 1)
-        resolve_algorithm(cfg)
+        # bad input fails here, once, in one line; this also builds the tiny model before the ranks read it
+        check_precision(cfg.model.dtype, resolve_device(cfg.train.device, str(task)), str(task))
+        load_inputs(cfg, model, num_processes or 1)
         if overwrite and run_dir.exists():
             shutil.rmtree(run_dir)
         argv = [task, *[x for s in set_ or [] for x in ("--set", s)], "--output", str(run_dir),

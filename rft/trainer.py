@@ -18,6 +18,7 @@ import json
 import random
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -62,38 +63,62 @@ def resolve_algorithm(cfg: TaskConfig) -> Estimator:
     return est
 
 
+@dataclass
+class Inputs:
+    """Everything a run reads that bad input can break, loaded and checked before anything is written."""
+
+    estimator: Estimator
+    base_path: str  # the model RL (or the warm-up) starts from
+    tok: object
+    train_examples: list
+    eval_examples: list
+    sft_items: list
+    verifier: object
+
+
+def load_inputs(cfg: TaskConfig, model_path: str | None = None, world: int = 1) -> Inputs:
+    """The algorithm, model path, tokenizer, data and verifier of a run; one-line errors naming the
+    field. `rft train --num-processes N` calls it once before starting the ranks."""
+    estimator = resolve_algorithm(cfg)
+    check_ranks(cfg, world)
+    base_path = resolve_model_path(cfg.model, model_path)
+    tok = load_tokenizer(base_path, cfg.model)
+    train_examples = load_examples(cfg, "train", tok)
+    eval_examples = load_examples(cfg, "eval", tok)
+    if cfg.train.eval_limit:
+        eval_examples = eval_examples[: cfg.train.eval_limit]
+    sft_items = []
+    if cfg.sft.steps > 0:  # demonstrations, tokenised with labels on the response only
+        sft_src = cfg.data.sft.path if cfg.data.sft and cfg.data.sft.path else "data.train"
+        sft_items = sft_tensors(load_examples(cfg, "sft", tok), tok, cfg.data.response_prefix, cfg.sft.max_length,
+                                sft_src)
+    v = cfg.verifier
+    try:
+        verifier = build_verifier(v.name, v.options, ScoreTable(**v.scores.model_dump()))
+    except KeyError as e:
+        raise UserError(e.args[0], file=cfg._source, field="verifier.name") from None
+    except (TypeError, ValueError) as e:
+        raise UserError(f"bad verifier options: {e}", file=cfg._source, field="verifier.options") from None
+    return Inputs(estimator, base_path, tok, train_examples, eval_examples, sft_items, verifier)
+
+
 class Trainer:
     def __init__(self, cfg: TaskConfig, run_dir: str | Path, *, model_path: str | None = None,
                  callbacks: list[Callback] | None = None, dist: Dist | None = None):
         """Load and check everything that can fail on bad input; writes nothing to the run dir."""
         self.cfg, self.run_dir = cfg, Path(run_dir)
         self.callbacks = callbacks or []
-        self.estimator = resolve_algorithm(cfg)
         device = resolve_device(cfg.train.device, cfg._source)
         check_precision(cfg.model.dtype, device, cfg._source)
         self.dist = dist or Dist(device, cfg.model.dtype)
-        check_ranks(cfg, self.dist.world)
         if cfg.train.threads:
             torch.set_num_threads(cfg.train.threads)
         with self.dist.accelerator.main_process_first():  # rank 0 builds the tiny model, the others then read it
-            self.base_path = resolve_model_path(cfg.model, model_path)
-        self.tok = load_tokenizer(self.base_path, cfg.model)
-        self.train_examples = load_examples(cfg, "train", self.tok)
-        self.eval_examples = load_examples(cfg, "eval", self.tok)
-        if cfg.train.eval_limit:
-            self.eval_examples = self.eval_examples[: cfg.train.eval_limit]
-        self.sft_items = []
-        if cfg.sft.steps > 0:  # demonstrations, tokenised with labels on the response only
-            sft_src = cfg.data.sft.path if cfg.data.sft and cfg.data.sft.path else "data.train"
-            self.sft_items = sft_tensors(load_examples(cfg, "sft", self.tok), self.tok, cfg.data.response_prefix,
-                                         cfg.sft.max_length, sft_src)
-        v = cfg.verifier
-        try:
-            self.verifier = build_verifier(v.name, v.options, ScoreTable(**v.scores.model_dump()))
-        except KeyError as e:
-            raise UserError(e.args[0], file=cfg._source, field="verifier.name") from None
-        except (TypeError, ValueError) as e:
-            raise UserError(f"bad verifier options: {e}", file=cfg._source, field="verifier.options") from None
+            inputs = load_inputs(cfg, model_path, self.dist.world)
+        self.estimator, self.base_path, self.tok, self.verifier = (inputs.estimator, inputs.base_path, inputs.tok,
+                                                                   inputs.verifier)
+        self.train_examples, self.eval_examples, self.sft_items = (inputs.train_examples, inputs.eval_examples,
+                                                                   inputs.sft_items)
         self.runner = self.metrics = self.learner = self.collector = None
         self.eval_history: list[dict] = []
 

@@ -138,12 +138,17 @@ def test_asking_for_cuda_without_a_gpu_is_one_error_line(tmp_path):
     assert not out.exists()
 
 
-def test_prompts_per_step_must_split_over_the_processes(tmp_path):
+@pytest.mark.parametrize("override, field", [
+    ("train.prompts_per_step=3", "train.prompts_per_step"),  # whole groups on each of 2 ranks
+    ("verifier.name=nosuch", "verifier.name"),  # checked once, before any rank starts
+])
+def test_bad_input_with_two_processes_is_one_error_line_before_any_rank_starts(tmp_path, override, field):
     out = tmp_path / "run"
-    proc = run_cli("train", "tasks/arith.yaml", *TINY, "--set", "train.prompts_per_step=3", "--num-processes", "2",
+    proc = run_cli("train", "tasks/arith.yaml", *TINY, "--set", override, "--num-processes", "2",
                    "--output", str(out))
     assert proc.returncode == 2, proc.stderr[-3000:]
-    assert "train.prompts_per_step" in proc.stderr.strip().splitlines()[-1]
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and field in lines[0] and "Traceback" not in proc.stderr
     assert not out.exists()
 
 
