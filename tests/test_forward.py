@@ -107,3 +107,19 @@ def test_a_batch_of_uniform_groups_is_updated_in_full_and_logs_every_statistic()
     assert {"loss/policy", "policy/entropy", "policy/clip_frac", "policy/grad_norm"} <= stats.keys()
     assert all(d.abs().max() == 0 for d in change)  # no advantage, no KL term: nothing to change
     assert sched_steps == 1
+
+
+def test_static_cache_the_gpu_default_draws_the_same_tokens_and_logprobs_as_the_dynamic_cache():
+    # sampler.cache auto is static on CUDA (transformers compiles it there); on this CPU it runs
+    # uncompiled, which checks the sampler's use of it: same draws, same recorded log-probs
+    path = str(tiny_path(CFG.tiny))
+    tok, model = load_tokenizer(path, CFG), load_model(path, CFG)
+    prompts = [f"Q: {r['question']}\nA:" for r in generate("train", n=3, seed=5)]
+    outs = []
+    for cache in ("dynamic", "static"):
+        torch.manual_seed(0)
+        outs.append(HFSampler(model, tok, SamplingParams(max_new_tokens=12), share_prompt=False, cache=cache)
+                    .generate(prompts, 4))
+    dynamic, static = outs
+    assert torch.equal(dynamic.response_ids, static.response_ids)
+    torch.testing.assert_close(static.logprobs, dynamic.logprobs, atol=1e-5, rtol=0)
