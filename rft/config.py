@@ -120,6 +120,7 @@ class SamplerConfig(Section):
     top_p: float = Field(1.0, gt=0, le=1, description="Nucleus sampling mass.")
     top_k: int = Field(0, ge=0, description="Top-k sampling (0: off).")
     max_new_tokens: int = Field(32, ge=1, description="Response length cap.")
+    recompute_logprobs: bool = Field(False, description="The update's old log-probs from a no-grad forward of the learner's policy before it changes, instead of the sampler's own (which then only weigh algorithm.tis_cap and the mismatch metrics). For a sampler that computes probabilities differently from the learner (an inference engine); hf samples with the learner's own model.")
 
 
 class CriticConfig(Section):
@@ -159,6 +160,7 @@ class AlgorithmConfig(Section):
     overlong_buffer: int = Field(0, ge=0, description="DAPO's soft overlong penalty: over the last `overlong_buffer` tokens before sampler.max_new_tokens the reward drops linearly by up to overlong_penalty (0: off).")
     overlong_penalty: float = Field(1.0, ge=0, description="Largest soft overlong penalty, reached at max_new_tokens.")
     grad_clip: float = Field(1.0, gt=0, description="Max global gradient norm.")
+    tis_cap: float | None = Field(None, gt=0, description="Truncated importance sampling: weigh each token's policy-gradient loss by min(pi_learner / pi_sampler, tis_cap), correcting for a sampler whose probabilities differ from the learner's; null: off.")
     skip_uniform_groups: bool = Field(False, description="Group estimators (grpo, dr_grpo, rloo) with the KL in the loss: leave groups whose rewards are all equal out of the update's forward and backward. Their advantages are zero, and the loss keeps the whole batch's normalizer, so the policy gradient is unchanged; only their KL term is lost (exactly the same update when kl_coef is 0). Ignored by ppo and reinforce_pp, whose advantages are not zero there.")
 
 

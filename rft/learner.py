@@ -158,7 +158,7 @@ class Learner:
         if self.critic is not None:
             stats.update(self.update_critic(batch, adv.returns, values, value_graph))
         self.version += 1
-        return self.dist.mean_dict(stats)
+        return self.dist.mean_dict(stats, max_keys=("mismatch/max_ratio",))
 
     def advantages(self, batch: Batch, ref_logprobs: torch.Tensor | None, values: torch.Tensor | None) -> algo.Advantages:
         """The estimator named in `algorithm.name`, with the KL folded into the reward when it goes there."""
@@ -170,21 +170,29 @@ class Learner:
             reduce=self.dist.sum))
 
     @torch.no_grad()
-    def reference_logprobs(self, batch: Batch) -> torch.Tensor:
-        """Log-probs of the sampled tokens under the frozen reference: a separate model, or with LoRA
-        the policy's own base weights with the adapters switched off."""
-        cfg = self.cfg  # eval mode switches checkpointing off, so the prompt's cache can be shared here
-        model = self.ref if self.ref is not None else self.module
-        ctx = self.module.disable_adapter() if self.ref is None else contextlib.nullcontext()
+    def logprobs_of(self, model, batch: Batch, ctx=None) -> torch.Tensor:
+        """(N, T) log-probs of the sampled tokens under `model` in eval mode, no gradient. Eval mode
+        switches checkpointing off, so each prompt's cache can be shared here."""
         was_training = model.training
         model.eval()
-        with ctx, self.dist.autocast():
+        with ctx or contextlib.nullcontext(), self.dist.autocast():
             out = torch.cat([
-                algo.logprobs_from_logits(forward_logits(model, batch, slice(i, i + mb), cfg.train.share_prompt),
-                                          batch.response_ids[i:i + mb], temperature=cfg.sampler.temperature)
+                algo.logprobs_from_logits(forward_logits(model, batch, slice(i, i + mb), self.cfg.train.share_prompt),
+                                          batch.response_ids[i:i + mb], temperature=self.cfg.sampler.temperature)
                 for i, mb in self._micro(batch.num_rows)])
         model.train(was_training)
         return out
+
+    def reference_logprobs(self, batch: Batch) -> torch.Tensor:
+        """Under the frozen reference: a separate model, or with LoRA the policy's own base weights
+        with the adapters switched off."""
+        if self.ref is not None:
+            return self.logprobs_of(self.ref, batch)
+        return self.logprobs_of(self.module, batch, self.module.disable_adapter())
+
+    def policy_logprobs(self, batch: Batch) -> torch.Tensor:
+        """Under the policy as it is now (`sampler.recompute_logprobs`: before the update moves it)."""
+        return self.logprobs_of(self.module, batch)
 
     def values(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor | None]:
         """The critic's values of the response tokens at sampling time: (N, T), no gradient; and the
@@ -251,6 +259,12 @@ class Learner:
         train_policy = self.critic is None or self.version >= a.critic.warmup_steps
         if ref_logprobs is None and self.kl_placement == "loss" and train_policy:
             ref_logprobs = self.reference_logprobs(batch)
+        # old log-probs: the sampler's, or recomputed by the learner before the policy moves; the
+        # learner's view of the sampling weights (`learner_lp`) also weighs TIS and the mismatch
+        sampler_lp = batch.logprobs
+        old_logprobs = self.policy_logprobs(batch) if cfg.sampler.recompute_logprobs and train_policy else sampler_lp
+        learner_lp = old_logprobs if cfg.sampler.recompute_logprobs else torch.zeros_like(sampler_lp)
+        tis = None
         sums: dict[str, torch.Tensor] = {}
         micro = self._micro(N)
         self.policy.train()
@@ -261,10 +275,16 @@ class Learner:
                     logits = forward_logits(self.policy, batch, sl, self.share_prompt)
                     logprobs = algo.logprobs_from_logits(logits, batch.response_ids[sl],
                                                          temperature=cfg.sampler.temperature)
+                    if epoch == 0 and not cfg.sampler.recompute_logprobs:  # the weights that sampled
+                        learner_lp[sl] = logprobs.detach()
+                    if a.tis_cap is not None and epoch == 0:
+                        tis = torch.zeros_like(sampler_lp) if tis is None else tis
+                        tis[sl] = algo.tis_weights(learner_lp[sl], sampler_lp[sl], mask[sl], a.tis_cap)
                     loss, stats = self.policy_loss(
-                        logprobs, batch.logprobs[sl], advantages[sl], mask[sl], clip_eps=a.clip_eps,
+                        logprobs, old_logprobs[sl], advantages[sl], mask[sl], clip_eps=a.clip_eps,
                         clip_eps_high=a.clip_eps_high, ref_logprobs=None if ref_logprobs is None else ref_logprobs[sl],
-                        kl_coef=kl_coef, kl_kind=a.kl_kind, agg=a.loss_agg, normalizer=normalizer)
+                        kl_coef=kl_coef, kl_kind=a.kl_kind, agg=a.loss_agg, normalizer=normalizer,
+                        token_weights=None if tis is None else tis[sl])
                     # token-mean with a whole-batch normalizer sums over micro-batches; the others average
                     loss = loss if a.loss_agg == "token-mean" else loss * mb / N_all
                     if dist.distributed:  # DDP averages gradients over ranks; the normalizers are global
@@ -284,8 +304,23 @@ class Learner:
         if train_policy:
             self.sched.step()
             out["policy/lr"] = self.sched.get_last_lr()[0]
+            out.update(self.mismatch(learner_lp, sampler_lp, mask, tis))
         out.update({k: float(v) for k, v in sums.items()})  # the one sync point of the update
         return out
+
+    @staticmethod
+    def mismatch(learner_lp: torch.Tensor, sampler_lp: torch.Tensor, mask: torch.Tensor,
+                 tis: torch.Tensor | None) -> dict:
+        """How far the sampler's log-probs are from the learner's for the same tokens and weights."""
+        with torch.no_grad():
+            diff = (learner_lp - sampler_lp.float()).abs()
+            out = {"mismatch/logprob_abs_diff": algo.masked_mean(diff, mask),
+                   # the largest pi_learner / pi_sampler of the batch (before any cap)
+                   "mismatch/max_ratio": torch.where(mask.bool(), (learner_lp - sampler_lp.float()).exp(),
+                                                     torch.zeros((), device=mask.device)).max()}
+            if tis is not None:
+                out["mismatch/tis_weight_mean"] = algo.masked_mean(tis, mask)
+        return {k: float(v) for k, v in out.items()}
 
     def update_critic(self, batch: Batch, returns: torch.Tensor, old_values: torch.Tensor,
                       graph: torch.Tensor | None = None) -> dict:

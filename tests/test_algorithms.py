@@ -17,6 +17,7 @@ from rft.algorithms import (
     entropy_from_logits,
     group_advantages,
     clipped_policy_loss,
+    tis_weights,
     kl_estimate,
     logprobs_from_logits,
     masked_mean,
@@ -449,3 +450,30 @@ def test_registries_hold_the_functions():
 def test_unknown_names_raise_key_error_listing_known(lookup, known):
     with pytest.raises(KeyError, match=known):
         lookup()
+
+
+# --------------------------------------------------------------------------- TIS
+
+
+def test_tis_weights_by_hand():
+    learner = torch.tensor([[-1.0, -2.0, -0.5, 7.0]])
+    sampler = torch.tensor([[-1.5, -1.0, -0.5, 0.0]])
+    mask = torch.tensor([[1, 1, 1, 0]])
+    # min(exp(learner - sampler), 1.5): exp(0.5) = 1.6487 -> 1.5; exp(-1) = 0.3679; exp(0) = 1; padding 0
+    torch.testing.assert_close(tis_weights(learner, sampler, mask, 1.5), torch.tensor([[1.5, 0.36788, 1.0, 0.0]]),
+                               atol=1e-5, rtol=0)
+    with pytest.raises(ValueError, match="cap"):
+        tis_weights(learner, sampler, mask, 0.0)
+
+
+def test_token_weights_scale_each_tokens_policy_gradient_term():
+    logprobs = torch.tensor([[-1.0, -2.0, -3.0]], requires_grad=True)
+    mask = torch.tensor([[1, 1, 0]])
+    adv = torch.tensor([2.0])
+    w = torch.tensor([[0.5, 2.0, 9.0]])
+    loss, _ = clipped_policy_loss(logprobs, logprobs.detach(), adv, mask, token_weights=w)
+    # ratio 1, so each token's loss is -A * w_t; token-mean over the 2 valid tokens: -(2*0.5 + 2*2) / 2
+    torch.testing.assert_close(loss, torch.tensor(-2.5))
+    loss.backward()
+    # d/d logprob_t of -A * w_t * exp(lp - old) / 2 at ratio 1 = -A * w_t / 2
+    torch.testing.assert_close(logprobs.grad, torch.tensor([[-0.5, -2.0, 0.0]]))

@@ -66,7 +66,7 @@ def test_sampler_shared_prefill_draws_the_same_tokens_and_logprobs_as_a_full_pre
     assert full.texts == shared.texts
 
 
-def _update_with(skip: bool, rewards: torch.Tensor, kl_coef: float = 0.0):
+def _update_with(skip: bool, rewards: torch.Tensor, kl_coef: float = 0.0, *extra: str):
     """One policy update of the learner on a fixed rollout; returns the parameter change and its stats.
 
     Plain SGD at lr 1 so the change is the (clipped) gradient itself, which AdamW's first step
@@ -78,7 +78,7 @@ def _update_with(skip: bool, rewards: torch.Tensor, kl_coef: float = 0.0):
 
     rollout, _ = rollout_and_model()
     cfg = load_config("tasks/arith.yaml", [f"algorithm.skip_uniform_groups={str(skip).lower()}",
-                                           f"algorithm.kl_coef={kl_coef}", "algorithm.grad_clip=1e9"])
+                                           f"algorithm.kl_coef={kl_coef}", "algorithm.grad_clip=1e9", *extra])
     path = str(tiny_path(CFG.tiny))
     ref = load_model(path, CFG, trainable=False) if kl_coef > 0 else None
     learner = Learner(cfg, algo.ADVANTAGES.get("grpo"), Models(load_model(path, CFG), ref))
@@ -123,3 +123,16 @@ def test_static_cache_the_gpu_default_draws_the_same_tokens_and_logprobs_as_the_
     dynamic, static = outs
     assert torch.equal(dynamic.response_ids, static.response_ids)
     torch.testing.assert_close(static.logprobs, dynamic.logprobs, atol=1e-5, rtol=0)
+
+
+def test_recomputed_old_logprobs_and_tis_change_nothing_when_the_sampler_is_the_learners_model():
+    # HF samples with the learner's own weights, so the sampler's log-probs equal a recomputation up
+    # to float noise: the ratio-1 update and the TIS weights (all 1 up to 1e-6) leave the update as it was
+    rewards = torch.tensor([1.0, 0.1, 0.1, 0.0] * 3)
+    plain, stats, _ = _update_with(False, rewards)
+    fixed, fstats, _ = _update_with(False, rewards, 0.0, "sampler.recompute_logprobs=true", "algorithm.tis_cap=2.0")
+    assert stats["mismatch/logprob_abs_diff"] < 1e-5 and abs(stats["mismatch/max_ratio"] - 1) < 1e-4
+    assert abs(fstats["mismatch/tis_weight_mean"] - 1) < 1e-4
+    assert any(d.abs().max() > 1e-4 for d in plain)
+    for a, b in zip(plain, fixed):
+        torch.testing.assert_close(b, a, atol=1e-5, rtol=1e-4)

@@ -23,7 +23,7 @@ def centred_median(x: algo.AdvantageInputs) -> algo.Advantages:
 
 @algo.POLICY_LOSSES.register("plain_pg")
 def plain_pg(logprobs, old_logprobs, advantages, response_mask, *, ref_logprobs=None, kl_coef=0.0, kl_kind="k3",
-             agg="token-mean", normalizer=None, clip_eps=0.2, clip_eps_high=None):
+             agg="token-mean", normalizer=None, clip_eps=0.2, clip_eps_high=None, token_weights=None):
     """-A * log pi, token-mean: REINFORCE without a ratio or clipping."""
     CALLS["loss"] += 1
     loss = algo.aggregate(-advantages[:, None] * logprobs, response_mask, agg, normalizer)

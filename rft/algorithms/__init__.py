@@ -33,7 +33,7 @@ from rft.algorithms.estimators import (
     whiten,
 )
 from rft.algorithms.grpo import group_advantages, uniform_groups
-from rft.algorithms.losses import AGGREGATIONS, POLICY_LOSSES, aggregate, clipped_policy_loss
+from rft.algorithms.losses import AGGREGATIONS, POLICY_LOSSES, aggregate, clipped_policy_loss, tis_weights
 
 __all__ = [
     "ADVANTAGES",
@@ -59,6 +59,7 @@ __all__ = [
     "register_estimator",
     "reinforce_pp_advantages",
     "rloo_advantages",
+    "tis_weights",
     "token_level_rewards",
     "uniform_groups",
     "whiten",

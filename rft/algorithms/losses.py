@@ -4,7 +4,7 @@ Every policy loss has one signature and is looked up by name in `POLICY_LOSSES`
 (`algorithm.policy_loss`):
 
     loss_fn(logprobs, old_logprobs, advantages, response_mask, *, clip_eps, clip_eps_high,
-            ref_logprobs, kl_coef, kl_kind, agg, normalizer) -> (loss, metrics)
+            ref_logprobs, kl_coef, kl_kind, agg, normalizer, token_weights) -> (loss, metrics)
 
 with (N, T) log-prob tensors, (N,) or (N, T) advantages, and metrics a dict of detached 0-dim
 tensors. A loss registered by a user (`@POLICY_LOSSES.register("mine")` in their module, named
@@ -100,6 +100,7 @@ def clipped_policy_loss(
     kl_kind: str = "k3",
     agg: str = "token-mean",
     normalizer: float | None = None,
+    token_weights: Tensor | None = None,
 ) -> tuple[Tensor, dict[str, Tensor]]:
     """PPO's clipped surrogate loss with an optional per-token KL penalty (GRPO's form).
 
@@ -114,6 +115,8 @@ def clipped_policy_loss(
         kl_coef: weight of the KL penalty; > 0 requires ref_logprobs.
         kl_kind: KL estimator for the penalty, a name in KL_ESTIMATORS.
         agg, normalizer: how the per-token loss is reduced, see `aggregate`.
+        token_weights: (N, T) per-token weights of the policy-gradient term, e.g. the truncated
+            importance weights of `tis_weights` (no gradient flows through them); None: all 1.
 
     Returns:
         loss: 0-dim tensor to call backward() on.
@@ -147,6 +150,8 @@ def clipped_policy_loss(
     # pg_loss = max(-A * ratio, -A * clip(ratio, 1 - eps_low, 1 + eps_high)): the pessimistic
     # bound, so a ratio already past the clip range in the advantage's direction gets no gradient.
     pg_loss = torch.maximum(-adv * ratio, -adv * clipped_ratio)
+    if token_weights is not None:  # TIS: w_t * pg_loss_t, the weights a constant of the loss
+        pg_loss = pg_loss * torch.where(mask, token_weights.detach().float(), zero)
     pg_agg = aggregate(pg_loss, mask, agg, normalizer)
     loss = pg_agg
 
@@ -168,3 +173,29 @@ def clipped_policy_loss(
         # KL(old || new), estimated from tokens sampled from old: k3 = (ratio - 1) - log ratio.
         metrics["policy/approx_kl_old"] = masked_mean(kl_estimate(old_logprobs, logprobs), mask)
     return loss, metrics
+
+
+def tis_weights(learner_logprobs: Tensor, sampler_logprobs: Tensor, response_mask: Tensor, cap: float) -> Tensor:
+    """Truncated importance sampling (Yao et al. 2025, "Your efficient RL framework secretly brings
+    you off-policy RL training"): the sampler (an inference engine) and the learner compute slightly
+    different probabilities for the same tokens, so the sampled tokens come from pi_sampler, not
+    the pi_old the PPO ratio assumes. Each token's loss is weighted by
+
+        w_t = min(pi_learner(x_t) / pi_sampler(x_t), cap)
+
+    Args:
+        learner_logprobs: (N, T) log-probs of the sampled tokens under the learner's copy of the
+            sampling weights (recomputed, or the first epoch's forward).
+        sampler_logprobs: (N, T) the same tokens' log-probs as the sampler reported them.
+        response_mask: (N, T) 0/1; positions outside it get weight 0.
+        cap: C > 0, the truncation.
+
+    Returns:
+        (N, T) float32 weights in [0, cap], no gradient.
+    """
+    if cap <= 0:
+        raise ValueError(f"cap must be > 0, got {cap}")
+    mask = response_mask.bool()
+    zero = torch.zeros((), device=learner_logprobs.device)
+    log_ratio = torch.where(mask, learner_logprobs.detach().float() - sampler_logprobs.detach().float(), zero)
+    return torch.where(mask, torch.exp(log_ratio).clamp(max=cap), zero)
