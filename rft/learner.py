@@ -356,9 +356,22 @@ class Learner:
 
     # ------------------------------------------------------------------ weights and state
     def export_weights(self) -> Iterator[tuple[str, torch.Tensor]]:
-        """(name, tensor) of every policy weight, for a sampler that holds its own copy (vLLM).
-        Lazy: a sampler that shares the policy module in memory never iterates it."""
-        yield from self.module.state_dict().items()
+        """(name, tensor) of every policy weight under the base model's names, for a sampler that
+        holds its own copy (vLLM); tied weights once. With LoRA, the merged weights (base + adapters,
+        merged for the export and unmerged after). Lazy: a sampler that shares the policy module in
+        memory (HF) never iterates it, and so costs nothing."""
+        module = self.module
+        if not self.cfg.model.lora:
+            yield from module.named_parameters()
+            return
+        module.merge_adapter()
+        try:
+            for name, p in module.named_parameters():
+                if "lora_" in name:
+                    continue
+                yield name.removeprefix("base_model.model.").replace(".base_layer", ""), p
+        finally:
+            module.unmerge_adapter()
 
     def state_dict(self) -> dict:
         """Optimizer, scheduler and update count (the weights are saved by `save_models`)."""

@@ -217,8 +217,10 @@ class Trainer:
             if cfg.model.gradient_checkpointing:
                 enable_gradient_checkpointing(critic)
         self.learner = Learner(cfg, self.estimator, Models(policy, ref, critic), self.dist)
-        sampler = build_sampler(cfg, self.learner.module, self.tok, self.dist.device.type)
+        sampler = build_sampler(cfg, self.learner.module, self.tok, self.dist.device.type, model_path=start_path)
         self.collector = Collector(cfg, self.train_examples, sampler, self.runner, self.tok.pad_token_id, self.dist)
+        if ckpt:  # a sampler with its own weights starts from the checkpoint's, not start_path's
+            self.collector.sync(self.learner)
 
     def step_metrics(self, batch, stats: dict, t_update: float, t_step: float) -> dict:
         m = {**batch.stats, "time/update": t_update, "time/step": t_step, "memory/peak_rss_gb": peak_rss_gb()}

@@ -3,11 +3,31 @@ from rft.sampling.base import Rollout, Sampler, SamplingParams  # noqa: F401
 from rft.sampling.hf import HFSampler  # noqa: F401
 
 
-def build_sampler(cfg, model, tokenizer, device: str):
-    """The sampler named by `sampler.backend`, over the learner's policy `model` on `device`."""
+def vllm_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("vllm") is not None
+
+
+def backend_of(cfg, device: str) -> str:
+    """`sampler.backend` resolved: auto is vllm on a GPU when vLLM is installed, else hf."""
+    b = cfg.sampler.backend
+    if b == "auto":
+        return "vllm" if device == "cuda" and vllm_available() else "hf"
+    return b
+
+
+def build_sampler(cfg, model, tokenizer, device: str, model_path: str | None = None):
+    """The sampler named by `sampler.backend`, over the learner's policy `model` on `device`;
+    `model_path`: where a sampler with its own copy of the weights (vllm) loads them from first."""
     s = cfg.sampler
     params = SamplingParams(max_new_tokens=s.max_new_tokens, temperature=s.temperature, top_p=s.top_p, top_k=s.top_k)
-    if s.backend == "hf":
-        cache = s.cache if s.cache != "auto" else ("static" if device == "cuda" else "dynamic")
-        return HFSampler(model, tokenizer, params, share_prompt=cfg.train.share_prompt, cache=cache)
-    raise ValueError(f"unknown sampler.backend {s.backend!r}")  # the config's Literal lists the backends
+    backend = backend_of(cfg, device)
+    if backend == "vllm":
+        from rft.sampling.vllm import VLLMSampler
+
+        return VLLMSampler(model_path, tokenizer, params, device=device, dtype=cfg.model.dtype, seed=cfg.train.seed,
+                           gpu_memory_utilization=s.gpu_memory_utilization,
+                           trust_remote_code=cfg.model.trust_remote_code)
+    cache = s.cache if s.cache != "auto" else ("static" if device == "cuda" else "dynamic")
+    return HFSampler(model, tokenizer, params, share_prompt=cfg.train.share_prompt, cache=cache)
