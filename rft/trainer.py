@@ -227,7 +227,8 @@ class Trainer:
         if self.dist.device.type == "cuda":  # since the step began; the max over ranks
             m["memory/peak_gpu_gb"] = torch.cuda.max_memory_allocated() / 1e9
         m.update(stats)
-        return self.dist.mean_dict(m, max_keys=("time/update", "time/step", "memory/peak_rss_gb", "memory/peak_gpu_gb"))
+        return self.dist.mean_dict(m, max_keys=("time/update", "time/sync", "time/step", "memory/peak_rss_gb",
+                                                "memory/peak_gpu_gb"))
 
     def sample_rows(self, batch) -> list[tuple]:
         """(prompt, completion, outcome, reason, reward) of the first sample of each group of the batch."""
@@ -270,8 +271,10 @@ class Trainer:
             batch = collector.collect()  # sample + verify: B prompts x G responses, scored and shaped
             t1 = time.perf_counter()
             stats = learner.update(batch)  # KL, advantages, policy (and critic) update
-            collector.sync(learner)
-            m = self.step_metrics(batch, stats, time.perf_counter() - t1, time.perf_counter() - t0)
+            t2 = time.perf_counter()
+            collector.sync(learner)  # a sampler with its own copy of the weights takes the new ones
+            stats["time/sync"] = time.perf_counter() - t2
+            m = self.step_metrics(batch, stats, t2 - t1, time.perf_counter() - t0)
             step = m["step"] = learner.version
             if cfg.train.eval_every and step % cfg.train.eval_every == 0 and step < cfg.train.steps:
                 ev = self.evaluate(f"step {step}")
