@@ -358,8 +358,8 @@ class Learner:
     def export_weights(self) -> Iterator[tuple[str, torch.Tensor]]:
         """(name, tensor) of every policy weight under the base model's names, for a sampler that
         holds its own copy (vLLM); tied weights once. With LoRA, the merged weights (base + adapters,
-        merged for the export and unmerged after). Lazy: a sampler that shares the policy module in
-        memory (HF) never iterates it, and so costs nothing."""
+        merged for the export and unmerged after: use each tensor while iterating, or copy it). Lazy:
+        a sampler that shares the policy module in memory (HF) never iterates it, and costs nothing."""
         module = self.module
         if not self.cfg.model.lora:
             yield from module.named_parameters()

@@ -17,7 +17,7 @@ from conftest import ROOT, TINY, run_cli, to_batch  # noqa: E402
 from rft import algorithms as algo  # noqa: E402
 from rft.config import load_config  # noqa: E402
 from rft.learner import Learner, Models, forward_logits  # noqa: E402
-from rft.models import load_model, load_tokenizer  # noqa: E402
+from rft.models import load_model, load_tokenizer, trainable_model  # noqa: E402
 from rft.sampling import SamplingParams  # noqa: E402
 from rft.sampling.vllm import VLLMSampler  # noqa: E402
 from rft.tasks.arith import generate  # noqa: E402
@@ -71,6 +71,33 @@ def test_engine_samples_from_the_learners_weights_after_an_update(engine, tiny_d
     sampler.load_weights(learner.export_weights(), learner.version)
     assert sampler.generate(PROMPTS, 1, greedy).texts == want
     assert sampler.weights_version == 1
+
+
+def _greedy(model, tok) -> list[str]:
+    enc = tok(PROMPTS, return_tensors="pt", padding=True, add_special_tokens=False)
+    out = model.generate(**enc, do_sample=False, max_new_tokens=10, pad_token_id=tok.pad_token_id,
+                         eos_token_id=tok.eos_token_id)
+    return tok.batch_decode(out[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
+
+
+def test_a_lora_learner_syncs_its_merged_weights(engine, tiny_dir):
+    pytest.importorskip("peft")
+    sampler, _, tok = engine
+    cfg = load_config(ROOT / "tasks" / "arith.yaml", [*TINY_SETS, "model.lora.r=4", "algorithm.kl_coef=0",
+                                                      "algorithm.lr=0.05", "algorithm.grad_clip=1e9"])
+    learner = Learner(cfg, algo.ADVANTAGES.get("grpo"), Models(trainable_model(str(tiny_dir), cfg.model)))
+    base = _greedy(load_model(str(tiny_dir), cfg.model), tok)
+    torch.manual_seed(0)
+    for _ in range(2):
+        learner.update(to_batch(sampler.generate(PROMPTS, G), torch.tensor([1.0, 0.0, 0.1, 0.0] * 3)))
+    want = _greedy(learner.module, tok)  # the adapted policy (peft applies the adapters)
+    assert want != base, "precondition: the adapters changed the greedy answers"
+    names = [k for k, _ in learner.export_weights()]
+    assert not any("lora_" in k or "base_layer" in k or k.startswith("base_model") for k in names)
+    sampler.load_weights(learner.export_weights(), learner.version)
+    assert sampler.generate(PROMPTS, 1, SamplingParams(max_new_tokens=10, greedy=True, logprobs=False)).texts == want
+    # the export unmerged the adapters again: the policy's own forward is the adapted one, once
+    assert _greedy(learner.module, tok) == want
 
 
 @pytest.mark.slow

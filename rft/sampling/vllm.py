@@ -79,7 +79,9 @@ class VLLMSampler:
         if self.sleeping:
             self.llm.wake_up()
             self.sleeping = False
-        named = [(k, v.detach()) for k, v in weights if not (self.tied and k == "lm_head.weight")]
+        # streamed, not listed: an exporter may hand out views that change after the iteration ends
+        # (LoRA merges the adapters for the export and unmerges them after)
+        named = ((k, v.detach()) for k, v in weights if not (self.tied and k == "lm_head.weight"))
         on_cpu = self.on_cpu
 
         def load(model) -> int:
