@@ -13,7 +13,7 @@ the same program and learns its place from the environment accelerate sets.
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 
 import torch
 
@@ -86,13 +86,9 @@ class Dist:
         last micro-batch of an optimizer step)."""
         return self.accelerator.no_sync(model) if skip and self.distributed else nullcontext()
 
-    @contextmanager
     def autocast(self):
-        with self.accelerator.autocast():
-            yield
-
-    def unwrap(self, model):
-        return self.accelerator.unwrap_model(model)
+        """Autocast to `model.dtype` for forwards outside the prepared models (reference, no-grad passes)."""
+        return self.accelerator.autocast()
 
     @property
     def sharded(self) -> bool:

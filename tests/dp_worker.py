@@ -17,7 +17,7 @@ from rft import algorithms as algo  # noqa: E402
 from rft.config import load_config  # noqa: E402
 from rft.distributed import Dist  # noqa: E402
 from rft.learner import Learner, Models  # noqa: E402
-from rft.models import load_critic, load_model, tiny_path  # noqa: E402
+from rft.models import load_critic, load_model, tiny_path, unwrap_ddp  # noqa: E402
 
 
 def main(batch_path: str, out_path: str, steps: int, overrides: list[str]) -> None:
@@ -37,7 +37,7 @@ def main(batch_path: str, out_path: str, steps: int, overrides: list[str]) -> No
     if dist.is_main:
         weights = {f"policy.{k}": v.clone() for k, v in learner.module.state_dict().items()}
         if critic is not None:
-            weights.update({f"critic.{k}": v.clone() for k, v in dist.unwrap(learner.critic).state_dict().items()})
+            weights.update({f"critic.{k}": v.clone() for k, v in unwrap_ddp(learner.critic).state_dict().items()})
         torch.save({"weights": weights, "stats": stats}, out_path)
     dist.end()
 
