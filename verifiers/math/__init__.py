@@ -2,7 +2,7 @@
 
 Pure text in, `Score` out; no torch. The pieces, each a module of plain functions:
   extract.py    where the answer is (`\\boxed{}`, "final answer:", "the answer is", `####`,
-                the last number; `strict` = boxed only)
+                the final sentence's last math span or number; `strict` = boxed only)
   normalize.py  one canonical string per answer (LaTeX, units, percent, degrees, prefixes)
   expr.py       LaTeX expressions as trees, with exact (Fraction) and complex values
   answer.py     the comparison: numbers, expressions, tuples, intervals, sets, matrices,
@@ -20,7 +20,7 @@ from typing import Any
 from rft.verifiers.base import Score, ScoreTable, Verifier, register_verifier
 from rft.verifiers.math import symbolic
 from rft.verifiers.math.answer import answers_equal, parse_answer  # noqa: F401
-from rft.verifiers.math.extract import extract_answer, last_boxed, reference_answer  # noqa: F401
+from rft.verifiers.math.extract import FALLBACKS, extract_answer, last_boxed, reference_answer  # noqa: F401
 from rft.verifiers.math.normalize import normalize  # noqa: F401
 
 
@@ -32,7 +32,8 @@ class MathVerifier(Verifier):
         scores: reward per outcome (see `ScoreTable`).
         strict: accept only a `\\boxed{}` answer (else "final answer:", "the answer is", `####`
             and the last-number fallback apply too).
-        fallback_last_number: with no answer marker, use the last number in the completion.
+        fallback_last_number: with no answer marker, use the last math span or number of the
+            final sentence (never for a completion cut off at the token limit: `truncated`).
         rel_tol: relative tolerance for numbers and constants that are not exactly equal.
         use_sympy: let sympy settle the pairs that evaluation cannot (off: they count as wrong).
         sympy_timeout_s: hard deadline of one sympy call; past it the row scores `error`.
@@ -82,13 +83,17 @@ class MathVerifier(Verifier):
                 self._cache.popitem(last=False)
         return got
 
-    def score(self, completion: str, answer: Any = None, **fields: Any) -> Score:
+    def score(self, completion: str, answer: Any = None, truncated: bool = False, **fields: Any) -> Score:
+        """`truncated`: the completion was cut off at the token limit. Then only an explicit answer
+        (a box or a marker) counts: a number met mid-reasoning is a guess, not an answer."""
         ref = reference_answer(answer)
         if ref is None:
             return self.error(f"reference answer is missing or empty ({answer!r})")
         pred, how = extract_answer(completion or "", self.fallback_last_number, self.strict)
         if pred is None:
             return self.unparseable("no boxed answer" if self.strict else "no answer found")
+        if truncated and how in FALLBACKS:
+            return self.unparseable(f"cut off at the token limit before a final answer ({how} {pred!r} not taken)")
         ok, why = self.compare(pred, ref)
         if ok is None:
             return self.error(f"{how}; {why}")

@@ -53,6 +53,12 @@ _VAR = re.compile(r"[A-Za-z]|\\[a-z]+")  # the variable of an inequality: x, \la
 _OR = re.compile(r"\s*(?:\bor\b|\\vee|\\cup)\s*")
 _SCALED_MATRIX = re.compile(r"^(.+?)\s*(\\begin\{([pbBvV]?matrix)\}.*\\end\{\3\})$", re.DOTALL)
 _ARTICLES = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_NEQ = re.compile(r"\\neq(?![A-Za-z])")
+# one name, or names in a ratio: `x`, `x_1`, `\theta`, `f(2)`, `P(A)`, `V_1:V_2`, `\angle ABC`
+_ONE_NAME = r"(?:m?\\angle\s*[A-Z]{1,3}|\\?[A-Za-z]\w*(?:_\{?\w+\}?)?(?:\([^()=]*\))?)"
+_NAME = re.compile(rf"{_ONE_NAME}(?:\s*:\s*{_ONE_NAME})*")
+_WORD_SEP = re.compile(r",?\s*(?<![A-Za-z\\])(?:and|or)(?![A-Za-z])\s*")  # `2 and -3`, `x=2 or x=-3`
+_DECIMAL_COMMA = re.compile(r"^-?\d+,(?:\d{1,2}|\d{4,})$")  # `3,75`: never a thousands separator
 # Fixed random points for identity testing: the same for every comparison, so results repeat.
 _RNG = random.Random(20261126)
 _POINTS = [[Fraction(_RNG.randint(3, 59), _RNG.randint(2, 17)) for _ in range(12)] for _ in range(6)]
@@ -61,12 +67,14 @@ _MIN_POINTS = 3
 
 # --- reading an answer -------------------------------------------------------------------------
 
-def split_top(s: str, sep: str) -> list[str]:
-    """Split at `sep` outside (), [], {} and \\{ \\}.
+def split_top(s: str, sep: str | re.Pattern) -> list[str]:
+    """Split at `sep` (a string or a regex) outside (), [], {} and \\{ \\}.
 
     >>> split_top(r"(1,2),\\{3,4\\},5", ",")
     ['(1,2)', '\\\\{3,4\\\\}', '5']
     """
+    if isinstance(sep, re.Pattern):
+        return _split_top_re(s, sep)
     parts, depth, start, i = [], 0, 0, 0
     while i < len(s):
         c = s[i]
@@ -86,6 +94,45 @@ def split_top(s: str, sep: str) -> list[str]:
         i += 1
     parts.append(s[start:])
     return [p.strip() for p in parts]
+
+
+def _split_top_re(s: str, sep: re.Pattern) -> list[str]:
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(s):
+        c = s[i]
+        if c == "\\" and s[i + 1:i + 2] in ("{", "}"):
+            depth += 1 if s[i + 1] == "{" else -1
+            i += 2
+            continue
+        depth += c in _OPEN
+        depth -= c in _CLOSE
+        m = sep.match(s, i) if depth == 0 else None
+        if m and m.end() > i:
+            parts.append(s[start:i])
+            start = i = m.end()
+            continue
+        i += 1
+    parts.append(s[start:])
+    return [p.strip() for p in parts]
+
+
+def _value_of(s: str) -> str:
+    """What an item states: `x = 5+5+1 = 11` -> `11` (a chain: its last member), `f(2) = 7`,
+    `V_1:V_2 = 11:21` and `3 \\times 4 = 12` -> the right side (a name or a constant on the left).
+    A real equation (`2x + 3y = 6`) stays one."""
+    members = split_top(s, "=")
+    if len(members) > 2 and all(members):
+        return members[-1]
+    if len(members) == 2 and members[1] and (_NAME.fullmatch(members[0]) or _constant(members[0])):
+        return members[1]  # `3 \\times 4 = 12`: a computation, not an equation
+    return s
+
+
+def _constant(s: str) -> bool:
+    try:
+        return not symbols(parse_expr(s))
+    except (ParseError, RecursionError):
+        return False
 
 
 def _wraps(s: str) -> bool:
@@ -125,7 +172,7 @@ def parse_answer(s: str):
         scalar = ("num", Fraction(-1)) if m.group(1).strip() == "-" else parse_expr(m.group(1))
         rows = parse_answer(m.group(2))[1]
         return ("matrix", tuple(tuple(_scale(scalar, e) for e in row) for row in rows))
-    if _INEQ.search(s) and "\\begin" not in s:
+    if (_INEQ.search(s) or _NEQ.search(s)) and "\\begin" not in s:
         return _inequality(s)
     if s in ("\\varnothing", "\\{\\}"):
         return ("set", ())
@@ -133,6 +180,13 @@ def parse_answer(s: str):
         return ("union", tuple(parse_answer(p) for p in split_top(s, "\\cup")))
     if s.startswith("\\{") and s.endswith("\\}"):
         return ("set", _items(split_top(s[2:-2], ",")))
+    groups = [g for g in split_top(s, ";") if g]
+    if len(groups) > 1:  # `p=5,q=2; p=7,q=2`: a list of tuples
+        return ("list", tuple(_group(g) for g in groups))
+    if "and" in s or "or" in s:
+        words = [w for w in split_top(s, _WORD_SEP) if w]
+        if len(words) > 1:  # `2 and -3`, `x = 2 or x = -3`: a list
+            s = ",".join(words)
     if s[0] in "([" and s[-1] in ")]" and _wraps(s):
         inner = split_top(s[1:-1], ",")
         if len(inner) > 1:
@@ -142,13 +196,21 @@ def parse_answer(s: str):
         return ("list", _items(parts))
     if "\\pm" in s or "\\mp" in s:
         return ("list", _items([s]))
-    return _scalar(s)
+    return _scalar(_value_of(s))
+
+
+def _group(g: str):
+    """One `;`-separated group: several items make a tuple (`p=5,q=2` -> (5, 2))."""
+    parts = split_top(g, ",")
+    if len(parts) > 1:
+        return ("seq", "(", ")", tuple(_item(_value_of(p)) for p in parts))
+    return _item(_value_of(g))
 
 
 def _items(parts: list[str]) -> tuple:
     out = []
     for p in parts:
-        p = _CONJUNCTION.sub("", p)  # "3, 5, and 7"
+        p = _value_of(_CONJUNCTION.sub("", p))  # "3, 5, and 7"; "x = -5, p = 14/3"
         pm = split_top(p, "\\pm") if "\\pm" in p else split_top(p, "\\mp") if "\\mp" in p else [p]
         if len(pm) == 2:  # a \pm b: two answers
             a, b = (pm[0] or "0"), pm[1]
@@ -174,6 +236,9 @@ def _scalar(s: str):
     if s.count("=") == 1:
         lhs, rhs = s.split("=")
         return ("equation", parse_expr(lhs), parse_expr(rhs))
+    ratio = split_top(s, ":")
+    if len(ratio) > 1 and all(ratio):  # `11:21`: its terms, in order
+        return ("ratio", tuple(_scalar(p) for p in ratio))
     pct = s.endswith("%")
     if pct:
         s = s[:-1].rstrip()
@@ -207,11 +272,20 @@ def _inequality(s: str):
     parts = [p for p in _OR.split(s) if p]
     if len(parts) > 1:
         return ("union", tuple(_inequality(p) for p in parts))
+    if _NEQ.search(s):  # x \neq 3: everything but 3
+        side = [t.strip() for t in _NEQ.split(s)]
+        if len(side) != 2 or not (_VAR.fullmatch(side[0]) or _VAR.fullmatch(side[1])):
+            raise ParseError(f"not a relation in one variable: {s!r}")
+        v = parse_expr(side[1] if _VAR.fullmatch(side[0]) else side[0])
+        lo, hi = ("expr", ("neg", _OO), False), ("expr", _OO, False)
+        return ("union", (("seq", "(", ")", (lo, ("expr", v, False))), ("seq", "(", ")", (("expr", v, False), hi))))
     tok = [t.strip() for t in _INEQ.split(s)]
+    if len(tok) == 3 and not (_VAR.fullmatch(tok[0]) or _VAR.fullmatch(tok[2])):
+        tok = _solve_linear(*tok)  # -x > -1 -> x < 1
     if len(tok) == 3:
         a, op, b = tok
         if _VAR.fullmatch(a):  # x < b
-            bound = parse_expr(b)
+            bound = parse_expr(b) if isinstance(b, str) else b
             lo, hi, lo_open, hi_open = ((("neg", _OO), bound, True, _strict(op)) if _less(op)
                                         else (bound, _OO, _strict(op), True))
         elif _VAR.fullmatch(b):  # a < x
@@ -228,6 +302,28 @@ def _inequality(s: str):
     else:
         raise ParseError(f"not an inequality in one variable: {s!r}")
     return ("seq", "(" if lo_open else "[", ")" if hi_open else "]", (("expr", lo, False), ("expr", hi, False)))
+
+
+_FLIP = {"<": ">", ">": "<", "\\lt": "\\gt", "\\gt": "\\lt", "\\leq": "\\geq", "\\geq": "\\leq", "\\le": "\\ge",
+         "\\ge": "\\le", "<=": ">=", ">=": "<=", "≤": "≥", "≥": "≤"}
+
+
+def _solve_linear(a: str, op: str, b: str) -> tuple:
+    """`-x > -1` -> (x, <, 1); `2x + 1 \\leq 7` -> (x, \\leq, 3): a side linear in one variable, the
+    other constant, solved for the variable (the relation flips when its coefficient is negative)."""
+    ta, tb = parse_expr(a), parse_expr(b)
+    if symbols(tb) and not symbols(ta):
+        ta, tb, op = tb, ta, _FLIP[op]
+    names = symbols(ta)
+    if len(names) != 1 or symbols(tb):
+        raise ParseError(f"not an inequality in one variable: {a} {op} {b}")
+    (name,) = names
+    f0, f1, f2 = (_safe_exact(ta, {name: Fraction(x)}) for x in (0, 1, 2))
+    if None in (f0, f1, f2) or f2 - f1 != f1 - f0 or f1 == f0:
+        raise ParseError(f"not linear in {name}: {a}")
+    slope = f1 - f0
+    bound = ("div", ("add", (tb, ("num", -f0))), ("num", slope))
+    return name, (op if slope > 0 else _FLIP[op]), bound
 
 
 def _text_key(s: str) -> str:
@@ -360,6 +456,10 @@ def values_equal(p, r, rel_tol: float = 1e-6, use_sympy: bool = True, timeout_s:
                 return first
             return expr_equal(("div", pct, hundred), other, rel_tol, use_sympy, timeout_s)
         return expr_equal(a, b, rel_tol, use_sympy, timeout_s)
+    if kp == "ratio" or kr == "ratio":
+        if kp != kr or len(p[1]) != len(r[1]):
+            return False, "ratio"
+        return _all(cmp(x, y) for x, y in zip(p[1], r[1]))[0], "ratio"
     if kp == "equation" and kr == "equation":
         return _equation_equal(p, r, rel_tol, use_sympy, timeout_s)
     if kp in ("set", "list") and kr in ("set", "list") or kp == kr == "union":
@@ -441,6 +541,8 @@ def answers_equal(pred: str, ref: str, rel_tol: float = 1e-6, use_sympy: bool = 
         m = _CHOICE.match(p) or _CHOICE_LEAD.match(p)
         ok = bool(m) and m.group(1).upper() == rv[1]
         return ok, f"choice {p} {'==' if ok else '!='} {r}"
+    if rv is not None and rv[0] == "expr" and _DECIMAL_COMMA.match(p):  # `3,75` for one number: 3.75
+        p = p.replace(",", ".")
     try:
         pv = parse_answer(p)
     except (ParseError, RecursionError) as e:

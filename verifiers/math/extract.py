@@ -6,9 +6,15 @@ Extraction (`extract_answer`); the rule's name goes into the Score's reason:
   final_answer  "Final answer: X", "**Final Answer:** X", a line "Answer: X"
   answer_is     "the (final) answer is X", up to the end of its sentence or the prose after it
   hashes        `#### X` (GSM8K style)
-  last_number   the last number in the text, digits or words ("nine"); an option, on by default
-A box wins wherever it is; among the markers the one stated last wins; the last number is the
-fallback when there is no marker.
+  last_math     no marker: the last math span (`$...$`, `\\(...\\)`, `\\[...\\]`) of the final sentence,
+                when nothing numeric follows it (`Therefore $x \\geq 5$ is the solution.`)
+  last_number   no marker: the last number of the final sentence, digits or words ("nine")
+A box wins wherever it is; among the markers the one stated last wins. The two fallbacks (an
+option, on by default) read the final sentence only: a number stated earlier and not repeated at
+the end ("Trying $34$ ... we must check ... before concluding") is no answer, and `FALLBACKS`
+lists them so a verifier can refuse them for a completion cut off at the token limit.
+A marker followed by a sentence ("Final Answer: The largest $n$ is 34.") gives what follows the
+sentence's last "is"/"are"/"equals".
 `strict=True` keeps only `boxed`: a completion without a box is unparseable.
 
 Cheap by design: regexes over the text, and only the last few `\\boxed` are tried, so a
@@ -32,7 +38,16 @@ _SENTENCE_END = re.compile(r"\.(?:\s|$)")
 _PROSE_AFTER = re.compile(r"[,;]\s+(?!(?:and|or)\b)(?=[a-z]{2,}\b)|\s+(?:since|because|as|which|so|but)\s"
                           r"|\s+\([^()]*[A-Za-z]{3,}[^()]*\)\s*$")  # "18 (9 eggs at 2 dollars each)" -> "18"
 # boxes listed together ("\boxed{3}, \boxed{5}, and \boxed{7}", "$n = \boxed{1}$ or $n = \boxed{-2}$")
-_BOX_SEP = re.compile(r"[\s,$]*(?:and|or)?[\s,$]*(?:\\?[A-Za-z]\s*=\s*)?[\s$]*")
+# ... also `\boxed{-1} \quad \boxed{3}` and `\boxed{a=2}\text{ and }\boxed{b=7}`
+_BOX_SEP = re.compile(r"(?:[\s,;$&]|\\[,;:! ]|\\q?quad(?![A-Za-z])|\\\\|(?<![A-Za-z])(?:and|or)(?![A-Za-z])"
+                      r"|\\(?:text|textrm|textnormal|mbox)\s*\{\s*(?:and|or|,|;)?\s*\}"
+                      r"|\\?[A-Za-z](?:_\{?\w+\}?)?\s*=)*")
+_SENTENCE_BREAK = re.compile(r"[.!?](?=\s)|\n")
+_MATH_SPAN = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|(?<!\\)\$([^$]+?)(?<!\\)\$", re.S)
+_COPULA_ONE = re.compile(r"\b(?:is|are|was|equals?|be)\s+one\W*$", re.IGNORECASE)
+_SPAN_SEP = re.compile(r"\s*,?\s*(?:(?:and|or)\s+)?")
+_COPULA = re.compile(r"\b(?:is|are|was|were|equals?|be)\b", re.IGNORECASE)
+FALLBACKS = ("last_math", "last_number")
 _SMALL = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
           "sixteen seventeen eighteen nineteen").split()
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
@@ -85,7 +100,8 @@ def _boxes(text: str) -> list[tuple[int, int, str]]:
             word = re.match(r"[^\s$]*", text[j:]).group(0)
             if word:
                 out.append((m.start(), j + len(word), word))
-    return out
+    # a box inside another (`\boxed{\boxed{7}}`, `\boxed{x = \boxed{7}}`) is part of the outer one
+    return [b for b in out if not any(o[0] < b[0] and b[1] <= o[1] for o in out)]
 
 
 def last_boxed(text: str) -> str | None:
@@ -147,8 +163,77 @@ def _after_marker(text: str, pattern: re.Pattern) -> tuple[int, str | None]:
     prose = _PROSE_AFTER.search(line)  # "45, the geometric mean would be ..." -> "45"
     if prose:
         line = line[:prose.start()]
-    line = line.strip().rstrip(".").strip().strip("*").strip()
+    line = _after_copula(line.strip().rstrip(".").strip().strip("*").strip())
     return last.start(), line or None
+
+
+def _mask_math(text: str) -> str:
+    """`text` with every math span's content blanked (same length), so prose rules skip math."""
+    return _MATH_SPAN.sub(lambda m: m.group(0)[0] + " " * (len(m.group(0)) - 2) + m.group(0)[-1], text)
+
+
+def _after_copula(line: str) -> str:
+    """"The largest $n$ is 34" -> "34": a sentence after a marker; its value follows the last
+    "is"/"are"/"equals" (outside math), when a number or math comes after it."""
+    if not line[:1].isalpha():
+        return line
+    cop = None
+    for cop in _COPULA.finditer(_mask_math(line)):
+        pass
+    if cop is None:
+        return line
+    rest = line[cop.end():].strip()
+    return rest if re.search(r"\d|\$|\\[(\[]", rest) else line
+
+
+def final_sentence(text: str) -> tuple[int, str]:
+    """(where it starts, the final sentence) of `text`: after the last `.`, `!`, `?` or line break
+    outside math, ignoring the closing punctuation.
+
+    >>> final_sentence("We found $x = 12$ earlier. Now we check the rest.")
+    (27, 'Now we check the rest.')
+    """
+    text = text.rstrip()
+    masked = _mask_math(text).rstrip(".!? \t")
+    start = 0
+    for start in _SENTENCE_BREAK.finditer(masked):
+        pass
+    start = start.end() if start else 0
+    while start < len(text) and text[start].isspace():
+        start += 1
+    return start, text[start:]
+
+
+def _fallback(text: str) -> tuple[str | None, str]:
+    """No marker: the last math span or number of the final sentence, whichever ends later."""
+    at, sentence = final_sentence(text)
+    spans = list(_MATH_SPAN.finditer(sentence))
+    masked = _mask_math(sentence)
+    last = word = None
+    for last in _NUMBER.finditer(masked):
+        pass
+    for word in WORD_NUMBER.finditer(masked):  # "so 196 has nine divisors" -> 9
+        pass
+    found = []
+    if spans:  # spans listed together ("$x = 2$ or $x = -3$") are one answer
+        group = [spans[-1]]
+        for prev in reversed(spans[:-1]):
+            if not _SPAN_SEP.fullmatch(sentence[prev.end():group[0].start()]):
+                break
+            group.insert(0, prev)
+        got = ", ".join(next(g for g in m.groups() if g is not None).strip() for m in group)
+        found.append((spans[-1].end(), "last_math", got))
+    if last is not None:
+        found.append((last.end(), "last_number", last.group(0)))
+    if word is not None:
+        found.append((word.end(), "last_number", str(word_number(word))))
+    one = _COPULA_ONE.search(masked)  # "one" is a number only as what something is: "The value is one."
+    if one:
+        found.append((one.end(), "last_number", "1"))
+    if not found:
+        return None, "none"
+    _, how, got = max(found)
+    return got, how
 
 
 def extract_answer(text: str, fallback_last_number: bool = True, strict: bool = False) -> tuple[str | None, str]:
@@ -191,15 +276,7 @@ def extract_answer(text: str, fallback_last_number: bool = True, strict: bool = 
         if got is not None:
             return got, how
     if fallback_last_number:
-        last = word = None
-        for last in _NUMBER.finditer(text):
-            pass
-        for word in WORD_NUMBER.finditer(text):  # "so 196 has nine divisors" -> 9
-            pass
-        if word is not None and (last is None or word.start() > last.start()):
-            return str(word_number(word)), "last_number"
-        if last is not None:
-            return last.group(0), "last_number"
+        return _fallback(text)
     return None, "none"
 
 

@@ -8,7 +8,10 @@ the input of the parser (`parse.py`). It never raises. What it removes, in order
   degrees        `^\\circ`, `^{\\circ}`, `\\degree`, `°`, a trailing "degrees"
   units          words after a number: `5 cm` -> `5`, `864 inches^2` -> `864` (never `3x`)
   prefixes       `x = 3` -> `3`, `x \\in [1, 2]` -> `[1,2]` (one name on the left only)
-  separators     `1,234` and `10,\\!080` -> `1234` when the whole answer is one number
+  separators     `1,234`, `10,\\!080`, `14{,}916` and `1 000 000` -> one number when the whole
+                 answer is one; `3{,}5` (a LaTeX decimal comma) -> `3.5`
+  relations      `\\ne`, `!=`, `\\not=` -> `\\neq`; `\\leqslant` -> `\\leq`
+  boxes          `\\boxed{...}` inside an answer (`\\boxed{\\boxed{7}}`) -> its content
 """
 from __future__ import annotations
 
@@ -17,18 +20,23 @@ import re
 from rft.verifiers.math.extract import WORD_NUMBER, braced, word_number
 
 # spacing and sizing commands -> nothing (`\\bigcup` and `\\rightarrow` are not `\\big` and `\\right`)
-_SPACING = re.compile(r"\\(?:left|right|displaystyle|quad|qquad|[bB]igg?[lr]?)(?![A-Za-z])|\\[!,;:]|\{,\}")
+_SPACING = re.compile(r"\\(?:left|right|displaystyle|quad|qquad|[bB]igg?[lr]?)(?![A-Za-z])|\\[!,;:]")
+_BRACED_COMMA = re.compile(r"(\d)\{,\}(\d{3}(?!\d))?")  # `14{,}916` thousands; `3{,}5` a decimal comma
+_NOT_EQUAL = re.compile(r"\\neq?(?![A-Za-z])|!=|\\not\s*=")
 # spelling variants -> one spelling
 _REPLACE = (("\\dfrac", "\\frac"), ("\\tfrac", "\\frac"), ("\\cfrac", "\\frac"), ("\\%", "%"), ("\\lbrace", "\\{"),
             ("\\rbrace", "\\}"), ("\\langle", "("), ("\\rangle", ")"), ("\\lvert", "|"), ("\\rvert", "|"),
             ("−", "-"), ("\\emptyset", "\\varnothing"), ("°", "^\\circ"), ("\\degree", "^\\circ"), ("~", " "),
-            ("¢", " cents"), ("\\bigcup", "\\cup"))
-_TEXT_CMD = re.compile(r"\\(?:text|textbf|textit|textrm|mathrm|mathbf|mathit|mbox|operatorname|hbox|boldsymbol|bm)\s*\{")
+            ("¢", " cents"), ("\\bigcup", "\\cup"), ("\\leqslant", "\\leq"), ("\\geqslant", "\\geq"),
+            ("≠", "\\neq"), ("\\textnormal", "\\text"))
+_TEXT_CMD = re.compile(r"\\(?:text|textbf|textit|textrm|textnormal|textsf|texttt|textup|mathrm|mathbf|mathit|mathsf|"
+                       r"mathtt|mathnormal|mbox|operatorname|hbox|boldsymbol|bm|boxed|fbox)\s*\{")
 # a unit in text after a value: `10\text{ m}`, `12\pi \text{ inches per second}`, `5\mbox{ cm}^2`
-_TRAILING_TEXT_UNIT = re.compile(r"^(.*?[\d}a-z])\s*\\(?:text|mbox|mathrm)\s*\{\s*[A-Za-z][A-Za-z. ]*\}(?:\s*\^\s*\{?\d\}?)?$")
+_TRAILING_TEXT_UNIT = re.compile(r"^(.*?[\d}a-z])\s*\\(?:text|textnormal|textrm|mbox|mathrm)\s*\{\s*[A-Za-z][A-Za-z. ]*\}(?:\s*\^\s*\{?\d\}?)?$")
 _ESCAPED_SPACE = re.compile(r"(?<!\\)\\ ")  # `\ ` is a space, `\\ ` a matrix row break
 _DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?")
 _THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_SPACED_THOUSANDS = re.compile(r"^-?\d{1,3}(?: \d{3})+(?:\.\d+)?$")  # `1 000 000`, `1\ 000`
 # `x = 3`, `x_1 = 3`, `total = 18`, `\theta = 30`, `(a,b) = (-2,1)`, `x \in [1,2]`: one name on the left
 _LEADING_VAR = re.compile(r"^(?:\\?[A-Za-z]\w*(?:_\{?\w+\}?)?|\([A-Za-z](?:,[A-Za-z])+\))\s*(?:=|\\in)\s*([^=]+)$")
 _UNIT_WORD = r"[A-Za-z]{2,}\.?(?:\s*\^\s*\{?\d\}?)?"
@@ -79,8 +87,12 @@ def normalize(s: str) -> str:
     '[-2,7]'
     """
     s = _strip_math_wrappers(s.replace("\\$", "").strip())  # `\$` first: its `$` is not a delimiter
-    if "\\" in s or "{,}" in s:
+    if "{,}" in s:
+        s = _BRACED_COMMA.sub(lambda m: m.group(1) + (m.group(2) or "."), s)
+    if "\\" in s:
         s = _SPACING.sub("", s)
+    if "ne" in s or "=" in s:
+        s = _NOT_EQUAL.sub(r"\\neq ", s)
     for a, b in _REPLACE:
         if a in s:
             s = s.replace(a, b)
@@ -106,7 +118,7 @@ def normalize(s: str) -> str:
     m = _NUM_WITH_UNITS.match(s)
     if m and not _KNOWN_WORDS.match(s[m.end(1):].strip().split("^")[0].strip()):
         s = m.group(1)  # "18 dollars" -> "18": a number followed by words only, never `3x` or `2 \pi`
-    if "," in s and _THOUSANDS.match(s.replace(" ", "")):
+    if ("," in s and _THOUSANDS.match(s.replace(" ", ""))) or _SPACED_THOUSANDS.match(s):
         s = s.replace(",", "").replace(" ", "")
     if " " in s:
         s = _SPACE_AROUND_SYMBOL.sub(r"\1", s)  # "x + 1" -> "x+1"; keeps the space in `\pi r`
