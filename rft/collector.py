@@ -81,7 +81,8 @@ class Collector:
         cfg, a, G = self.cfg, self.cfg.algorithm, rollout.group_size
         device = rollout.response_ids.device
         # verify: text in, Score (value, outcome, reason) out; hangs and exceptions become `error`
-        scores = self.runner.score_batch(rollout.texts, [self.examples[i].fields for i in idx for _ in range(G)])
+        scores = self.runner.score_batch(rollout.texts, [self.examples[i].fields for i in idx for _ in range(G)],
+                                         truncated=rollout.truncated.tolist())
         rewards = torch.tensor([s.value for s in scores], dtype=torch.float32)
         penalty = None
         if a.overlong_buffer:  # DAPO's soft overlong penalty; a cut response counts as longer
@@ -106,14 +107,16 @@ class Collector:
         outcomes = [o for d in drawn for o in d.outcomes]
         penalty = torch.cat(penalties) if penalties else None
         truncated = batch.truncated.cpu()
+        drawn_cut = torch.cat([d.truncated for d in drawn]).cpu()
         groups = batch.num_rows // G
         if dist.distributed:  # the same formulas over the concatenation of all ranks' draws
-            parts = dist.gather_object((rewards, outcomes, penalty, truncated, tokens, groups))
+            parts = dist.gather_object((rewards, outcomes, penalty, truncated, tokens, groups, drawn_cut))
             rewards = torch.cat([p[0] for p in parts])
             outcomes = [o for p in parts for o in p[1]]
             penalty = torch.cat([p[2] for p in parts]) if penalty is not None else None
             truncated = torch.cat([p[3] for p in parts])
             tokens, groups = sum(p[4] for p in parts), sum(p[5] for p in parts)
+            drawn_cut = torch.cat([p[6] for p in parts])
             timing = dist.mean_dict(timing, max_keys=("sample", "verify"))
         m = {
             "reward/mean": rewards.mean().item(), "reward/std": rewards.std().item(),
@@ -123,6 +126,10 @@ class Collector:
             "reward/zero_std_groups": algo.uniform_groups(rewards, G).float().mean().item(),
             "response/length": tokens / len(outcomes),
             "response/truncated": truncated.float().mean().item(),
+            # of the completions rewarded as correct, the share cut at max_new_tokens: a rising value
+            # means the policy is being paid for answers it never finished
+            "reward/correct_truncated": sum(o == "correct" and bool(c) for o, c in zip(outcomes, drawn_cut))
+            / max(outcomes.count("correct"), 1),
             "perf/tokens_per_s": tokens / max(timing["sample"], 1e-9),
             "time/sample": timing["sample"], "time/verify": timing["verify"],
         }

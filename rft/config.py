@@ -104,12 +104,22 @@ class ScoresConfig(Section):
     error: float = Field(0.0, description="Reward when the verifier raised or timed out.")
 
 
+class AuditConfig(Section):
+    """A second verifier that re-scores a sample of the training completions, to catch reward hacking."""
+
+    verifier: str = Field(description="Registry name or import path of the auditing verifier, e.g. `math` with `options: {strict: true}`, or a stricter verifier of your own.")
+    options: dict[str, Any] = Field(default_factory=dict, description="Keyword options for the auditing verifier.")
+    every: int = Field(1, ge=1, description="Audit every N-th RL step.")
+    sample: int = Field(16, ge=1, description="Completions re-scored per audited step (drawn at random from the step's batch, over all ranks).")
+
+
 class VerifierConfig(Section):
     name: str = Field("math", description="Registry name (`math`) or import path `pkg.module:Class`.")
     options: dict[str, Any] = Field(default_factory=dict, description="Keyword options for the verifier class.")
     scores: ScoresConfig = Field(default_factory=ScoresConfig, description="Reward per outcome.")
     workers: int = Field(1, ge=0, description="Worker processes that score (0: in-process, no timeout).")
     timeout_s: float = Field(2.0, gt=0, description="Per-row deadline; a row past it scores `error`.")
+    audit: AuditConfig | None = Field(None, description="Re-score a sample of each step's completions with a second verifier; the disagreement rate goes to metrics.jsonl and the disagreeing completions, with both reasons, to audit.jsonl. null: off.")
 
 
 class SamplerConfig(Section):

@@ -41,12 +41,17 @@ def paired_difference(before: list[int], after: list[int], z: float = 1.96) -> d
             "wrong_to_right": sum(x == 1 for x in d), "right_to_wrong": sum(x == -1 for x in d)}
 
 
-def _complete(sampler: Sampler, prompts: list[str], params: SamplingParams, n: int, batch_size: int) -> list[str]:
-    """n completions per prompt (adjacent), `batch_size` prompts per `generate` call."""
-    out: list[str] = []
+def _complete(sampler: Sampler, prompts: list[str], params: SamplingParams, n: int,
+              batch_size: int) -> tuple[list[str], list[bool]]:
+    """n completions per prompt (adjacent), `batch_size` prompts per `generate` call, and whether
+    each was cut at `max_new_tokens`."""
+    texts: list[str] = []
+    truncated: list[bool] = []
     for i in range(0, len(prompts), batch_size):
-        out += sampler.generate(prompts[i:i + batch_size], n, params).texts
-    return out
+        rollout = sampler.generate(prompts[i:i + batch_size], n, params)
+        texts += rollout.texts
+        truncated += rollout.truncated.tolist()
+    return texts, truncated
 
 
 def evaluate(sampler: Sampler, examples: list[Example], runner, *, max_new_tokens: int, batch_size: int = 100,
@@ -61,13 +66,13 @@ def evaluate(sampler: Sampler, examples: list[Example], runner, *, max_new_token
     chunk = -(-len(examples) // world)
     mine = examples[rank * chunk:(rank + 1) * chunk]
     prompts = [ex.prompt for ex in mine]
-    greedy = _complete(sampler, prompts, SamplingParams(max_new_tokens, greedy=True, logprobs=False), 1, batch_size)
-    scores = runner.score_batch(greedy, [ex.fields for ex in mine])
+    greedy, cut = _complete(sampler, prompts, SamplingParams(max_new_tokens, greedy=True, logprobs=False), 1, batch_size)
+    scores = runner.score_batch(greedy, [ex.fields for ex in mine], truncated=cut)
     per = []
     if k > 1:
-        sampled = _complete(sampler, prompts, SamplingParams(max_new_tokens, temperature=temperature, logprobs=False),
-                            k, max(1, batch_size // k))
-        s2 = runner.score_batch(sampled, [ex.fields for ex in mine for _ in range(k)])
+        sampled, cut = _complete(sampler, prompts, SamplingParams(max_new_tokens, temperature=temperature,
+                                                                  logprobs=False), k, max(1, batch_size // k))
+        s2 = runner.score_batch(sampled, [ex.fields for ex in mine for _ in range(k)], truncated=cut)
         per = [sum(s.outcome == "correct" for s in s2[i * k:(i + 1) * k]) for i in range(len(mine))]
     if world > 1:  # every rank's share, in rank order: the examples' order
         parts = dist.gather_object((prompts, greedy, [(s.outcome, s.reason) for s in scores], per))

@@ -16,6 +16,20 @@ def peak_rss_gb() -> float:
     return (own + kids) / 1024 / 1024
 
 
+def truncate_jsonl(path: Path, step: int) -> None:
+    """Keep the lines of a per-step JSONL log whose `step` is <= `step` (a resumed run redoes the rest)."""
+    if not path.exists():
+        return
+    keep = []
+    for ln in path.read_text().splitlines():
+        try:
+            if json.loads(ln)["step"] <= step:
+                keep.append(ln)
+        except (json.JSONDecodeError, KeyError, TypeError):
+            pass  # a line cut short by the kill that interrupted the run
+    path.write_text("".join(ln + "\n" for ln in keep))
+
+
 class MetricsWriter:
     def __init__(self, run_dir: Path, cfg: LoggingConfig, resume: bool = False):
         self.run_dir = Path(run_dir)
@@ -33,16 +47,7 @@ class MetricsWriter:
 
     def truncate(self, step: int) -> None:
         """On resume: drop lines logged after the checkpoint, so the file reads as one run."""
-        if not self.path.exists():
-            return
-        keep = []
-        for ln in self.path.read_text().splitlines():
-            try:
-                if json.loads(ln)["step"] <= step:
-                    keep.append(ln)
-            except (json.JSONDecodeError, KeyError, TypeError):
-                pass  # a line cut short by the kill that interrupted the run
-        self.path.write_text("".join(ln + "\n" for ln in keep))
+        truncate_jsonl(self.path, step)
 
     def log(self, m: dict) -> None:
         with self.path.open("a") as f:

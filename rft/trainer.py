@@ -25,6 +25,7 @@ from typing import Callable
 import torch
 
 from rft.algorithms import ADVANTAGES, POLICY_LOSSES, Estimator
+from rft.audit import Auditor
 from rft.collector import Collector
 from rft.config import TaskConfig, to_yaml
 from rft.data import collate_sft, load_examples, sft_tensors
@@ -99,6 +100,14 @@ def load_inputs(cfg: TaskConfig, model_path: str | None = None, world: int = 1) 
         raise UserError(e.args[0], file=cfg._source, field="verifier.name") from None
     except (TypeError, ValueError) as e:
         raise UserError(f"bad verifier options: {e}", file=cfg._source, field="verifier.options") from None
+    if v.audit is not None:  # built here only to check it; the Auditor builds its own in setup()
+        try:
+            build_verifier(v.audit.verifier, v.audit.options, ScoreTable(**v.scores.model_dump()))
+        except KeyError as e:
+            raise UserError(e.args[0], file=cfg._source, field="verifier.audit.verifier") from None
+        except (TypeError, ValueError) as e:
+            raise UserError(f"bad audit verifier options: {e}", file=cfg._source,
+                            field="verifier.audit.options") from None
     return Inputs(estimator, base_path, tok, train_examples, eval_examples, sft_items, verifier)
 
 
@@ -119,7 +128,7 @@ class Trainer:
                                                                    inputs.verifier)
         self.train_examples, self.eval_examples, self.sft_items = (inputs.train_examples, inputs.eval_examples,
                                                                    inputs.sft_items)
-        self.runner = self.metrics = self.learner = self.collector = None
+        self.runner = self.metrics = self.learner = self.collector = self.auditor = None
         self.eval_history: list[dict] = []
 
     # ------------------------------------------------------------------ lifecycle
@@ -138,6 +147,9 @@ class Trainer:
         torch.manual_seed(cfg.train.seed + self.dist.rank)  # each rank samples its own randomness
         v = cfg.verifier
         self.runner = VerifierRunner(self.verifier, workers=v.workers, timeout_s=v.timeout_s)
+        if v.audit is not None:
+            self.auditor = Auditor(v.audit, ScoreTable(**v.scores.model_dump()), v.timeout_s, self.train_examples,
+                                   self.run_dir / "audit.jsonl" if self.is_main else None, cfg.train.seed, self.dist)
         if self.is_main:
             self.run_dir.mkdir(parents=True, exist_ok=True)
             (self.run_dir / "config.yaml").write_text(to_yaml(cfg))
@@ -145,8 +157,9 @@ class Trainer:
         self.dist.barrier()
 
     def cleanup(self) -> None:
-        if self.runner is not None:
-            self.runner.close()
+        for part in (self.runner, self.auditor):
+            if part is not None:
+                part.close()
         if self.metrics is not None:
             self.metrics.close()
 
@@ -263,6 +276,8 @@ class Trainer:
             self.eval_history.append({"step": 0, **self.evaluate("sft")})
         if resume and self.metrics is not None:  # lines logged after the checkpoint (or with none, all) are redone
             self.metrics.truncate(learner.version)
+        if resume and self.auditor is not None:
+            self.auditor.truncate(learner.version)
         self.emit("rl_start", {"steps": cfg.train.steps, "start": learner.version, "algorithm": cfg.algorithm.name})
         while learner.version < cfg.train.steps:
             if dist.device.type == "cuda":
@@ -276,6 +291,10 @@ class Trainer:
             stats["time/sync"] = time.perf_counter() - t2
             m = self.step_metrics(batch, stats, t2 - t1, time.perf_counter() - t0)
             step = m["step"] = learner.version
+            if self.auditor is not None:  # a second verifier's opinion on a sample of this step's rows
+                t3 = time.perf_counter()
+                m.update(self.auditor.audit(step, batch))
+                m["time/audit"] = time.perf_counter() - t3
             if cfg.train.eval_every and step % cfg.train.eval_every == 0 and step < cfg.train.steps:
                 ev = self.evaluate(f"step {step}")
                 self.eval_history.append({"step": step, **ev})

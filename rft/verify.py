@@ -4,8 +4,9 @@ Input is JSONL, one human-judged completion per line::
 
     {"completion": "12 + 7 = 19. The answer is 19.", "answer": "19", "label": true}
 
-`label` is the human judgement (is this completion's final answer right?); any other keys
-(`question`, ...) reach the verifier as keyword fields next to `answer`. A completion counts as
+`label` is the human judgement (is this completion's final answer right?); an optional
+`truncated` (true/false: the completion was cut at the token limit) reaches the verifier as its
+`truncated` keyword; any other keys (`question`, ...) reach it as keyword fields next to `answer`. A completion counts as
 predicted correct iff the verifier's outcome is "correct"; wrong, unparseable and error all
 predict "not correct". Positive class = correct, so a false positive is a completion the
 verifier would reward although a person rejected it (the costly kind in RL: reward hacking).
@@ -56,6 +57,8 @@ def load_labeled_rows(path: str | Path) -> list[dict]:
                             file=file, field=where)
         if not isinstance(row["label"], bool):
             raise UserError(f"field 'label' must be true or false, got {row['label']!r}", file=file, field=where)
+        if not isinstance(row.get("truncated", False), bool):
+            raise UserError(f"field 'truncated' must be true or false, got {row['truncated']!r}", file=file, field=where)
         rows.append(row)
     if not rows:
         raise UserError("no rows (expected one JSON object per line)", file=file)
@@ -75,13 +78,14 @@ def evaluate_verifier(rows: list[dict], runner: VerifierRunner) -> dict[str, Any
 
     Returns a dict: accuracy, precision, recall, f1, tp, fp, tn, fn, rows, seconds,
     rows_per_second, outcomes ({outcome: count}), disagreements: one dict per row where
-    verifier and label differ, {row (1-based), completion, answer, label, predicted, outcome, reason},
+    verifier and label differ, {row (1-based), completion, answer, truncated, label, predicted, outcome,
+    reason},
     and, when rows carry a `category`, by_category ({category: {rows, accuracy, fp, fn}}).
     """
     completions = [r["completion"] for r in rows]
-    fields = [{k: v for k, v in r.items() if k not in ("completion", "label")} for r in rows]
+    fields = [{k: v for k, v in r.items() if k not in ("completion", "label", "truncated")} for r in rows]
     t0 = time.perf_counter()
-    scores = runner.score_batch(completions, fields)
+    scores = runner.score_batch(completions, fields, truncated=[r.get("truncated", False) for r in rows])
     seconds = time.perf_counter() - t0
 
     tp = fp = tn = fn = 0
@@ -96,8 +100,8 @@ def evaluate_verifier(rows: list[dict], runner: VerifierRunner) -> dict[str, Any
         fn += not predicted and label
         if predicted != label:
             disagreements.append({"row": n, "completion": row["completion"], "answer": row["answer"],
-                                  "label": label, "predicted": predicted, "outcome": s.outcome,
-                                  "reason": s.reason})
+                                  "truncated": row.get("truncated", False), "label": label,
+                                  "predicted": predicted, "outcome": s.outcome, "reason": s.reason})
     precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
     report = {
         "accuracy": _ratio(tp + tn, len(rows)),

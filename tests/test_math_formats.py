@@ -151,3 +151,50 @@ def test_plain_endings_are_unchanged(answer):
     assert outcome(f"The answer is ${answer}$.", answer) == "correct"
     assert outcome(rf"so \boxed{{{answer}}}", answer) == "correct"
     assert outcome(f"Adding up, we get ${answer}$.", answer) == "correct"
+
+
+def test_plain_text_lists_relations_and_spaced_numbers_in_the_final_sentence():
+    check([("Factoring gives $(x-2)(x+3) = 0$, so x = 2 or x = -3.", "-3, 2", "correct"),
+           ("Checking each square below $10$, the solutions are 1, 4 and 9.", "1, 4, 9", "correct"),
+           ("The pairs that work are p=5,q=2; p=7,q=2.", "(5,2), (7,2)", "correct"),
+           ("Combining the two steps, the solutions are all x <= 7.", r"(-\infty, 7]", "correct"),
+           ("So the only condition is x != 0.", r"x \neq 0", "correct"),
+           ("Each of six digits takes $10$ values, so there are 1 000 000 codes.", "1000000", "correct"),
+           ("Combining the two steps, the solutions are all x <= 7.", r"(-\infty, 7)", "wrong"),
+           ("Checking each square below $10$, the solutions are 1, 4 and 8.", "1, 4, 9", "wrong")])
+
+
+def test_one_box_per_part_against_a_list_reference():
+    text = r"The minimum value is $\boxed{-4}$ and, at the other endpoint, the maximum value is $\boxed{12}$."
+    assert V.score(text, answer="-4, 12").outcome == "correct"
+    assert "every box" in V.score(text, answer="-4, 12").reason
+    assert outcome(text, "-4, 11") == "wrong"
+    assert outcome(r"First I got $\boxed{3}$; on checking, it is $\boxed{5}$.", "5") == "correct"  # the last box
+
+
+def test_names_with_tuples_superscripts_set_builder_and_bracketed_matrices():
+    check([(r"Thus $(x, y) = (2, -3)$.", "(2,-3)", "correct"),
+           (r"The inverse is $A^{-1} = \begin{pmatrix} -2 & 1 \\ 1.5 & -0.5 \end{pmatrix}$.",
+            r"\begin{pmatrix} -2 & 1 \\ \frac{3}{2} & -\frac{1}{2} \end{pmatrix}", "correct"),
+           (r"The matrix is \(\left[\begin{array}{cc} 2 & -1 \\ 3 & 4 \end{array}\right]\).",
+            r"\begin{pmatrix} 2 & -1 \\ 3 & 4 \end{pmatrix}", "correct"),
+           (r"In set-builder notation the solution is $\{x \mid x > 2\}$.", r"(2, \infty)", "correct"),
+           (r"In set-builder notation the solution is $\{x \mid x \geq 2\}$.", r"(2, \infty)", "wrong"),
+           (r"Thus $(x, y) = (-3, 2)$.", "(2,-3)", "wrong")])
+
+
+def test_a_formula_equal_to_a_value_states_the_value():
+    check([(r"Final Answer: The sum of the roots is $-\frac{b}{a} = 5$. I hope it is correct.", "5", "correct"),
+           (r"So there are $8! = 40,320$ orderings.", "40320", "correct"),
+           (r"Thus the number of ways is $\boxed{\dbinom{10}{4} = 210}$.", "210", "correct"),
+           (r"The plane is $5x - 7y + 11z = -4$.", "5x - 7y + 11z + 4 = 0", "correct"),  # an equation stays one
+           (r"Final Answer: The sum of the roots is $-\frac{b}{a} = 6$. I hope it is correct.", "5", "wrong")])
+
+
+def test_more_separator_and_unit_spellings():
+    check([(r"so the answer is $\boxed{1{,}000{,}000}$.", "1000000", "correct"),
+           (r"Adding the tax and the fee, the final answer is $\$2{,}400.50$.", "2400.50", "correct"),
+           (r"The total cost is therefore $\$12{,}500$.", "12500", "correct"),
+           (r"Her speed is $\boxed{3\ \text{km/h}}$.", "3", "correct"),
+           (r"The ratio of boys to girls is $5 \colon 8$.", "5:8", "correct"),
+           (r"The ratio of boys to girls is $8 \colon 5$.", "5:8", "wrong")])

@@ -11,6 +11,9 @@ from conftest import ROOT, run_cli
 SET = ROOT / "tests" / "data" / "math_verify_set.jsonl"
 # written by hand, independently of the verifier and the set above (make_math_verify_holdout.py)
 HOLDOUT = ROOT / "tests" / "data" / "math_verify_holdout.jsonl"
+# answer formats of real model endings and truncated completions, written by a helper who saw neither
+# the verifier nor the sets above (make_math_verify_formats.py)
+FORMATS = ROOT / "tests" / "data" / "math_verify_formats.jsonl"
 
 
 def test_labeled_set_covers_every_category_with_about_40_percent_false():
@@ -53,3 +56,18 @@ def test_rft_verify_reports_f1_of_at_least_098_on_the_hand_written_holdout(tmp_p
 def test_rft_verify_prints_a_per_category_table():
     proc = run_cli("verify", str(HOLDOUT), "--verifier", "math", "--out", "/dev/null", check=True)
     assert "by category" in proc.stdout and "interval" in proc.stdout and "matrix" in proc.stdout
+
+
+def test_rft_verify_on_the_answer_format_set_f1_097_and_at_most_1_percent_false_positives(tmp_path):
+    out = tmp_path / "disagreements.jsonl"
+    proc = run_cli("verify", str(FORMATS), "--verifier", "math", "--out", str(out), "--json", check=True)
+    report = json.loads(proc.stdout)
+    assert report["rows"] >= 300 and report["outcomes"]["error"] == 0
+    assert report["f1"] >= 0.97 and report["fp"] <= 0.01 * report["rows"], [json.loads(ln) for ln in out.open()]
+    rows = [json.loads(line) for line in FORMATS.open()]
+    cut = [r for r in rows if r["truncated"]]
+    assert len(cut) >= 30 and per_category(report, "truncated_no_answer")["fp"] == 0
+
+
+def per_category(report: dict, name: str) -> dict:
+    return report["by_category"][name]

@@ -39,8 +39,11 @@ def _check(model: type[BaseModel], doc: dict, block: str, path: str, problems: l
             if doc[name] is not None:
                 problems.append(f"{key}: default is null, README shows {doc[name]!r}")
             for sname, sfield in sub.model_fields.items():
-                default = sfield.get_default(call_default_factory=True)
-                shown = yaml.safe_dump(default, default_flow_style=True).strip().removesuffix("...").strip()
+                if sfield.is_required():
+                    shown = "(required)"
+                else:
+                    default = sfield.get_default(call_default_factory=True)
+                    shown = yaml.safe_dump(default, default_flow_style=True).strip().removesuffix("...").strip()
                 if not re.search(rf"#\s+{sname}: {re.escape(shown)}(\s|$)", block):
                     problems.append(f"{key}.{sname}: no commented `{sname}: {shown}` line")
         elif sub is not None:

@@ -45,7 +45,7 @@ def test_disagreements_are_the_rows_the_verifier_gets_wrong(sample_metrics):
     assert [(x["row"], x["label"], x["predicted"], x["outcome"]) for x in d] == [
         (39, False, True, "correct"), (40, False, True, "correct")]
     assert d[0]["reason"] == "answer_is; exact 18"
-    assert set(d[0]) == {"row", "completion", "answer", "label", "predicted", "outcome", "reason"}
+    assert set(d[0]) == {"row", "completion", "answer", "truncated", "label", "predicted", "outcome", "reason"}
 
 
 def test_write_disagreements_is_jsonl(sample_metrics, tmp_path):

@@ -21,6 +21,7 @@ Writing one for a new domain::
 from __future__ import annotations
 
 import importlib
+import inspect
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -62,6 +63,10 @@ class Verifier:
     (`verifier.options`) reaches the subclass's `__init__`. Build scores with `self.correct()`,
     `self.wrong()`, `self.unparseable()` and `self.error()` so the table is applied in one place.
     Raising is allowed: the runner turns an exception or a timeout into an `error` outcome.
+
+    Besides the data row's fields, `score` gets `truncated=True/False` (the sampler cut the
+    completion at `max_new_tokens`) when its signature takes `truncated` or `**fields`: a
+    completion that stopped mid-reasoning should not be rewarded for a number it happened to reach.
     """
 
     name: str = "verifier"
@@ -85,6 +90,12 @@ class Verifier:
 
     def error(self, reason: str = "") -> Score:
         return Score(self.scores.error, "error", reason)
+
+
+def takes_field(verifier: Verifier, name: str) -> bool:
+    """Whether `verifier.score` accepts the keyword `name` (by name or through `**fields`)."""
+    params = inspect.signature(verifier.score).parameters.values()
+    return any(p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
 
 
 VERIFIERS: Registry[type[Verifier]] = Registry("verifier")

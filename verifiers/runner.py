@@ -45,7 +45,7 @@ from collections import deque
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from rft.verifiers.base import Score, Verifier
+from rft.verifiers.base import Score, Verifier, takes_field
 
 STARTUP_TIMEOUT_S = 60.0  # a fresh worker must import and unpickle the verifier within this
 
@@ -162,10 +162,18 @@ class VerifierRunner:
 
     # -- public -----------------------------------------------------------------------------
 
-    def score_batch(self, completions: list[str], fields: list[dict[str, Any]]) -> list[Score]:
-        """Scores in input order; `fields[i]` are the keyword fields (answer, ...) of row i."""
+    def score_batch(self, completions: list[str], fields: list[dict[str, Any]],
+                    truncated: list[bool] | None = None) -> list[Score]:
+        """Scores in input order; `fields[i]` are the keyword fields (answer, ...) of row i, and
+        `truncated[i]` whether row i was cut at the token limit (passed on as the `truncated`
+        keyword when the verifier's `score` takes it)."""
         if len(completions) != len(fields):
             raise ValueError(f"{len(completions)} completions but {len(fields)} field dicts")
+        if truncated is not None:
+            if len(truncated) != len(fields):
+                raise ValueError(f"{len(completions)} completions but {len(truncated)} truncated flags")
+            if takes_field(self.verifier, "truncated"):
+                fields = [{**f, "truncated": bool(t)} for f, t in zip(fields, truncated)]
         if not self._finalizer.alive:
             raise RuntimeError("VerifierRunner is closed")
         if self.n_workers == 0:

@@ -20,8 +20,18 @@ from typing import Any
 from rft.verifiers.base import Score, ScoreTable, Verifier, register_verifier
 from rft.verifiers.math import symbolic
 from rft.verifiers.math.answer import answers_equal, parse_answer  # noqa: F401
-from rft.verifiers.math.extract import FALLBACKS, extract_answer, last_boxed, reference_answer  # noqa: F401
+from rft.verifiers.math.expr import ParseError
+from rft.verifiers.math.extract import FALLBACKS, all_boxed, extract_answer, last_boxed, reference_answer  # noqa: F401
 from rft.verifiers.math.normalize import normalize  # noqa: F401
+
+
+def _list_length(ref: str) -> int:
+    """Items of a reference that is a list (`-4, 12`: 2); 1 for anything else."""
+    try:
+        parsed = parse_answer(normalize(ref))
+    except (ParseError, RecursionError):
+        return 1
+    return len(parsed[1]) if parsed[0] in ("list", "set") else 1
 
 
 @register_verifier("math")
@@ -95,6 +105,12 @@ class MathVerifier(Verifier):
         if truncated and how in FALLBACKS:
             return self.unparseable(f"cut off at the token limit before a final answer ({how} {pred!r} not taken)")
         ok, why = self.compare(pred, ref)
+        if ok is False and how == "boxed":  # parts answered in turn: "the minimum is \boxed{-4} ... maximum \boxed{12}"
+            boxes = all_boxed(completion)
+            if len(boxes) > 1 and len(boxes) == _list_length(ref):
+                ok2, why2 = self.compare(", ".join(boxes), ref)
+                if ok2:
+                    ok, why = ok2, f"every box, one per part; {why2}"
         if ok is None:
             return self.error(f"{how}; {why}")
         return (self.correct if ok else self.wrong)(f"{how}; {why}")

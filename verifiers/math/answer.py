@@ -55,9 +55,11 @@ _SCALED_MATRIX = re.compile(r"^(.+?)\s*(\\begin\{([pbBvV]?matrix)\}.*\\end\{\3\}
 _ARTICLES = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _NEQ = re.compile(r"\\neq(?![A-Za-z])")
 # one name, or names in a ratio: `x`, `x_1`, `\theta`, `f(2)`, `P(A)`, `V_1:V_2`, `\angle ABC`
-_ONE_NAME = r"(?:m?\\angle\s*[A-Z]{1,3}|\\?[A-Za-z]\w*(?:_\{?\w+\}?)?(?:\([^()=]*\))?)"
-_NAME = re.compile(rf"{_ONE_NAME}(?:\s*:\s*{_ONE_NAME})*")
+_ONE_NAME = r"(?:m?\\angle\s*[A-Z]{1,3}|\\?[A-Za-z]\w*(?:_\{?\w+\}?)?(?:\^\{?[-\w]+\}?)?(?:\([^()=]*\))?)"
+_NAME = re.compile(rf"{_ONE_NAME}(?:\s*:\s*{_ONE_NAME})*|\(\s*{_ONE_NAME}(?:\s*,\s*{_ONE_NAME})+\s*\)")
+_SET_BUILDER = re.compile(r"^\\\{\s*[A-Za-z]\s*(?:\\mid|\||:)\s*(.+)\\\}$")  # \{x \mid x > 2\}
 _WORD_SEP = re.compile(r",?\s*(?<![A-Za-z\\])(?:and|or)(?![A-Za-z])\s*")  # `2 and -3`, `x=2 or x=-3`
+_NAMED = re.compile(rf"^{_ONE_NAME}\s*=")
 _DECIMAL_COMMA = re.compile(r"^-?\d+,(?:\d{1,2}|\d{4,})$")  # `3,75`: never a thousands separator
 # Fixed random points for identity testing: the same for every comparison, so results repeat.
 _RNG = random.Random(20261126)
@@ -120,11 +122,13 @@ def _value_of(s: str) -> str:
     """What an item states: `x = 5+5+1 = 11` -> `11` (a chain: its last member), `f(2) = 7`,
     `V_1:V_2 = 11:21` and `3 \\times 4 = 12` -> the right side (a name or a constant on the left).
     A real equation (`2x + 3y = 6`) stays one."""
+    if sum("=" in p for p in split_top(s, ",")) > 1 or len(split_top(s, _WORD_SEP)) > 1:
+        return s  # a list (`x = -5, p = 3`, `x = 1 or x = 5`): each item is read on its own
     members = split_top(s, "=")
     if len(members) > 2 and all(members):
-        return members[-1]
+        return normalize(members[-1])
     if len(members) == 2 and members[1] and (_NAME.fullmatch(members[0]) or _constant(members[0])):
-        return members[1]  # `3 \\times 4 = 12`: a computation, not an equation
+        return normalize(members[1])  # `3 \\times 4 = 12`: a computation, not an equation
     return s
 
 
@@ -163,6 +167,10 @@ def parse_answer(s: str):
     m = _BASE.match(s)
     if m and int(m.group(2)) >= 2:
         return ("base", m.group(1).upper(), int(m.group(2)))
+    if "=" in s and not _INEQ.search(s) and not s.startswith("\\{"):  # `A^{-1} = \begin{pmatrix}...`, `x = 5+5+1 = 11`
+        s = _value_of(s)
+    if s[:1] in "([" and _wraps(s) and s[1:].lstrip().startswith("\\begin"):  # `\left[\begin{array}...\right]`
+        s = s[1:-1].strip()
     m = _MATRIX.match(s)
     if m:
         rows = [r for r in re.split(r"\\\\", m.group(2)) if r.strip()]
@@ -172,6 +180,9 @@ def parse_answer(s: str):
         scalar = ("num", Fraction(-1)) if m.group(1).strip() == "-" else parse_expr(m.group(1))
         rows = parse_answer(m.group(2))[1]
         return ("matrix", tuple(tuple(_scale(scalar, e) for e in row) for row in rows))
+    m = _SET_BUILDER.match(s)
+    if m:  # the set its condition describes
+        return parse_answer(m.group(1))
     if (_INEQ.search(s) or _NEQ.search(s)) and "\\begin" not in s:
         return _inequality(s)
     if s in ("\\varnothing", "\\{\\}"):
@@ -185,13 +196,16 @@ def parse_answer(s: str):
         return ("list", tuple(_group(g) for g in groups))
     if "and" in s or "or" in s:
         words = [w for w in split_top(s, _WORD_SEP) if w]
+        if len(words) > 1 and all(len(split_top(w, ",")) > 1 and all(_NAMED.match(x) for x in split_top(w, ","))
+                                  for w in words):
+            return ("list", tuple(_group(w) for w in words))  # `x=1, y=2 or x=2, y=1`: a list of tuples
         if len(words) > 1:  # `2 and -3`, `x = 2 or x = -3`: a list
             s = ",".join(words)
     if s[0] in "([" and s[-1] in ")]" and _wraps(s):
         inner = split_top(s[1:-1], ",")
         if len(inner) > 1:
             return ("seq", s[0], s[-1], tuple(_item(p) for p in inner))
-    parts = split_top(s, ",")
+    parts = [p for p in split_top(s, ",") if p]  # `3, 5, or 7` leaves an empty item
     if len(parts) > 1:
         return ("list", _items(parts))
     if "\\pm" in s or "\\mp" in s:
@@ -462,6 +476,8 @@ def values_equal(p, r, rel_tol: float = 1e-6, use_sympy: bool = True, timeout_s:
         return _all(cmp(x, y) for x, y in zip(p[1], r[1]))[0], "ratio"
     if kp == "equation" and kr == "equation":
         return _equation_equal(p, r, rel_tol, use_sympy, timeout_s)
+    if kp == "equation" and kr == "expr" and not symbols(p[2]):  # `-\frac{b}{a} = 5`: the value it states
+        return expr_equal(p[2], r[1], rel_tol, use_sympy, timeout_s)
     if kp in ("set", "list") and kr in ("set", "list") or kp == kr == "union":
         ok, why = _multiset_equal(p[-1], r[-1], cmp)
         return (ok, "set") if ok is not False else (False, f"set: {why}")

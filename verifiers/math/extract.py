@@ -43,7 +43,12 @@ _BOX_SEP = re.compile(r"(?:[\s,;$&]|\\[,;:! ]|\\q?quad(?![A-Za-z])|\\\\|(?<![A-Z
                       r"|\\(?:text|textrm|textnormal|mbox)\s*\{\s*(?:and|or|,|;)?\s*\}"
                       r"|\\?[A-Za-z](?:_\{?\w+\}?)?\s*=)*")
 _SENTENCE_BREAK = re.compile(r"[.!?](?=\s)|\n")
-_MATH_SPAN = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|(?<!\\)\$([^$]+?)(?<!\\)\$", re.S)
+_MATH_SPAN = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|(?<!\\)\$((?:\\\$|[^$])+?)(?<!\\)\$", re.S)
+# plain-text math at the end of a sentence: numbers (thousands grouped by `,` or a space), each
+# maybe stated of a variable (`x = 2`, `x <= 7`, `x != 0`), joined by `,` `;` "and" "or"
+_PLAIN_NUM = r"(?<![\w.])-?(?:\d{1,3}(?:(?:,| )\d{3})+(?!\d)|\d+)(?:\.\d+)?(?:/\d+)?"
+_PLAIN_ITEM = rf"(?:(?<![A-Za-z])[A-Za-z](?:_\d)?\s*(?:<=|>=|!=|=|<|>|≤|≥|≠)\s*)?{_PLAIN_NUM}"
+_PLAIN_RUN = re.compile(rf"{_PLAIN_ITEM}(?:\s*(?:,|;|,?\s*\b(?:and|or)\b)\s*{_PLAIN_ITEM})*")
 _COPULA_ONE = re.compile(r"\b(?:is|are|was|equals?|be)\s+one\W*$", re.IGNORECASE)
 _SPAN_SEP = re.compile(r"\s*,?\s*(?:(?:and|or)\s+)?")
 _COPULA = re.compile(r"\b(?:is|are|was|were|equals?|be)\b", re.IGNORECASE)
@@ -114,6 +119,11 @@ def last_boxed(text: str) -> str | None:
     return boxes[-1][2] if boxes else None
 
 
+def all_boxed(text: str) -> list[str]:
+    """The contents of every complete box (among the last few), outermost only, in order."""
+    return [b[2] for b in _boxes(text)]
+
+
 def boxed_answer(text: str) -> str | None:
     """The last box, or the last boxes listed together as one comma-separated answer.
 
@@ -138,6 +148,8 @@ def _math_span(s: str) -> str:
     for open_, close in _MATH_DELIMS:
         if s.startswith(open_):
             end = s.find(close, len(open_))
+            while close == "$" and end > 0 and s[end - 1] == "\\":  # `$\$12$`: an escaped dollar
+                end = s.find(close, end + 1)
             if end > len(open_):
                 if re.match(r"\s*(?:,|or\b|and\b)\s*\$", s[end + len(close):]):
                     return s  # "$x = 4$ or $x = 16$": several spans make one (hedged) answer
@@ -209,7 +221,7 @@ def _fallback(text: str) -> tuple[str | None, str]:
     at, sentence = final_sentence(text)
     spans = list(_MATH_SPAN.finditer(sentence))
     masked = _mask_math(sentence)
-    last = word = None
+    last = word = run = None
     for last in _NUMBER.finditer(masked):
         pass
     for word in WORD_NUMBER.finditer(masked):  # "so 196 has nine divisors" -> 9
@@ -221,8 +233,16 @@ def _fallback(text: str) -> tuple[str | None, str]:
             if not _SPAN_SEP.fullmatch(sentence[prev.end():group[0].start()]):
                 break
             group.insert(0, prev)
-        got = ", ".join(next(g for g in m.groups() if g is not None).strip() for m in group)
+        got = next(g for g in group[0].groups() if g is not None).strip()
+        for prev, m in zip(group, group[1:]):  # keep "or"/"and": `x < -1 or x > 3` is one union
+            joiner = re.search(r"\b(?:and|or)\b", sentence[prev.end():m.start()])
+            got += (f" {joiner.group(0)} " if joiner else ", ") + next(g for g in m.groups() if g is not None).strip()
         found.append((spans[-1].end(), "last_math", got))
+    for run in _PLAIN_RUN.finditer(masked):  # `x = 2 or x = -3`, `1, 4 and 9`, `86 400` in plain text
+        pass
+    if last is not None and run is not None and run.end() >= last.end():
+        last = None
+        found.append((run.end(), "last_number", run.group(0).strip()))
     if last is not None:
         found.append((last.end(), "last_number", last.group(0)))
     if word is not None:

@@ -21,25 +21,27 @@ from rft.verifiers.math.extract import WORD_NUMBER, braced, word_number
 
 # spacing and sizing commands -> nothing (`\\bigcup` and `\\rightarrow` are not `\\big` and `\\right`)
 _SPACING = re.compile(r"\\(?:left|right|displaystyle|quad|qquad|[bB]igg?[lr]?)(?![A-Za-z])|\\[!,;:]")
-_BRACED_COMMA = re.compile(r"(\d)\{,\}(\d{3}(?!\d))?")  # `14{,}916` thousands; `3{,}5` a decimal comma
-_NOT_EQUAL = re.compile(r"\\neq?(?![A-Za-z])|!=|\\not\s*=")
+_BRACED_THOUSANDS = re.compile(r"(?<=\d)\{,\}(?=\d{3}(?!\d))")  # `1{,}000{,}000`
+_BRACED_DECIMAL = re.compile(r"(?<=\d)\{,\}(?=\d)")  # `3{,}5`: a decimal comma
+_NOT_EQUAL = re.compile(r"\\neq?(?![A-Za-z])|(?<![\d)}!])!=|\\not\s*=")  # `8! = 40320` is a factorial
 # spelling variants -> one spelling
 _REPLACE = (("\\dfrac", "\\frac"), ("\\tfrac", "\\frac"), ("\\cfrac", "\\frac"), ("\\%", "%"), ("\\lbrace", "\\{"),
             ("\\rbrace", "\\}"), ("\\langle", "("), ("\\rangle", ")"), ("\\lvert", "|"), ("\\rvert", "|"),
             ("−", "-"), ("\\emptyset", "\\varnothing"), ("°", "^\\circ"), ("\\degree", "^\\circ"), ("~", " "),
             ("¢", " cents"), ("\\bigcup", "\\cup"), ("\\leqslant", "\\leq"), ("\\geqslant", "\\geq"),
-            ("≠", "\\neq"), ("\\textnormal", "\\text"))
+            ("≠", "\\neq"), ("\\textnormal", "\\text"), ("\\colon", ":"), ("\\dbinom", "\\binom"),
+            ("\\tbinom", "\\binom"))
 _TEXT_CMD = re.compile(r"\\(?:text|textbf|textit|textrm|textnormal|textsf|texttt|textup|mathrm|mathbf|mathit|mathsf|"
                        r"mathtt|mathnormal|mbox|operatorname|hbox|boldsymbol|bm|boxed|fbox)\s*\{")
 # a unit in text after a value: `10\text{ m}`, `12\pi \text{ inches per second}`, `5\mbox{ cm}^2`
-_TRAILING_TEXT_UNIT = re.compile(r"^(.*?[\d}a-z])\s*\\(?:text|textnormal|textrm|mbox|mathrm)\s*\{\s*[A-Za-z][A-Za-z. ]*\}(?:\s*\^\s*\{?\d\}?)?$")
+_TRAILING_TEXT_UNIT = re.compile(r"^(.*?[\d}a-z])\s*\\(?:text|textnormal|textrm|mbox|mathrm)\s*\{\s*[A-Za-z][A-Za-z./ ]*\}(?:\s*\^\s*\{?\d\}?)?$")
 _ESCAPED_SPACE = re.compile(r"(?<!\\)\\ ")  # `\ ` is a space, `\\ ` a matrix row break
 _DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?")
 _THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _SPACED_THOUSANDS = re.compile(r"^-?\d{1,3}(?: \d{3})+(?:\.\d+)?$")  # `1 000 000`, `1\ 000`
 # `x = 3`, `x_1 = 3`, `total = 18`, `\theta = 30`, `(a,b) = (-2,1)`, `x \in [1,2]`: one name on the left
 _LEADING_VAR = re.compile(r"^(?:\\?[A-Za-z]\w*(?:_\{?\w+\}?)?|\([A-Za-z](?:,[A-Za-z])+\))\s*(?:=|\\in)\s*([^=]+)$")
-_UNIT_WORD = r"[A-Za-z]{2,}\.?(?:\s*\^\s*\{?\d\}?)?"
+_UNIT_WORD = r"(?:[A-Za-z]{2,}\.?|[A-Za-z]+/[A-Za-z]+)(?:\s*\^\s*\{?\d\}?)?"  # `cm`, `km/h`, `m/s`
 _NUM_WITH_UNITS = re.compile(r"^(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?|-?\\frac\{[^{}]+\}\{[^{}]+\}|-?\\frac\s*\d\d?)"
                              rf"(?:\s+{_UNIT_WORD})+$")
 _SPACE_AROUND_SYMBOL = re.compile(r"\s*([^\w\\\s])\s*")
@@ -88,7 +90,7 @@ def normalize(s: str) -> str:
     """
     s = _strip_math_wrappers(s.replace("\\$", "").strip())  # `\$` first: its `$` is not a delimiter
     if "{,}" in s:
-        s = _BRACED_COMMA.sub(lambda m: m.group(1) + (m.group(2) or "."), s)
+        s = _BRACED_DECIMAL.sub(".", _BRACED_THOUSANDS.sub("", s))
     if "\\" in s:
         s = _SPACING.sub("", s)
     if "ne" in s or "=" in s:
