@@ -66,7 +66,9 @@ def _launch_ranks(n: int | None, accelerate_config: str | None, argv: list[str])
     cmd += ["--config_file", accelerate_config] if accelerate_config else [
         "--multi_gpu", "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no"]
     cmd += ["-m", "rft.cli", "train", *argv]
-    return subprocess.run(cmd, env={**os.environ, "RFT_LAUNCHED": "1"}).returncode
+    # PYTHONSAFEPATH (Python >= 3.11): `-m` must not put the working directory first on the ranks'
+    # sys.path, where a source checkout's `rft/` would shadow the installed package
+    return subprocess.run(cmd, env={**os.environ, "RFT_LAUNCHED": "1", "PYTHONSAFEPATH": "1"}).returncode
 
 
 @app.command()

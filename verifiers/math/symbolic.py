@@ -23,6 +23,9 @@ import sys
 import threading
 import time
 from fractions import Fraction
+from pathlib import Path
+
+import rft
 
 STARTUP_TIMEOUT_S = 60.0
 
@@ -135,6 +138,9 @@ def _serve() -> None:
         _send(out, _JOBS[op](*args))
 
 
+_PACKAGE_ROOT = str(Path(rft.__file__).resolve().parents[1])  # the directory holding the `rft` package
+
+
 class SympyWorker:
     """One child process running sympy jobs, each under a hard deadline.
 
@@ -157,8 +163,11 @@ class SympyWorker:
 
     def _launch(self) -> None:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p), "RFT_SYMPY_PARENT": str(os.getpid())}
+        # `python -m` puts its working directory first on sys.path: started from a source checkout,
+        # the checkout's `rft/` (which has no `verifiers`) would shadow the installed package. So the
+        # child starts where this process found `rft`, and imports that same package.
         self._proc = subprocess.Popen([sys.executable, "-m", "rft.verifiers.math._sympy_child"], stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, env=env)
+                                      stdout=subprocess.PIPE, env=env, cwd=_PACKAGE_ROOT)
         self._ready = False
         self.stats["starts"] += 1
 
