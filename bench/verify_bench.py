@@ -1,8 +1,10 @@
 """rft's math verifier next to Hugging Face's math-verify, on the same human-labelled rows, in one run.
 
 Input is JSONL as for `rft verify`: `completion`, `answer` (reference), `label` (a person's
-judgement, bool), optional `category`. Positive class = correct; a verifier predicts positive iff
-  rft          MathVerifier().score(completion, answer=answer).outcome == "correct"
+judgement, bool), optional `category` and `truncated` (the completion was cut at the token limit:
+rft gets it as the sampler would pass it; math-verify has no such input and sees the text alone).
+Positive class = correct; a verifier predicts positive iff
+  rft          MathVerifier().score(completion, answer=answer, truncated=...).outcome == "correct"
   math-verify  verify(parse(gold), parse(completion)) is True, as its README shows: the gold is
                the answer inside `$...$`, parsed with [LatexExtractionConfig(), ExprExtractionConfig()];
                the completion with parse's defaults (the same two). A GSM8K solution
@@ -151,7 +153,7 @@ def rft_inprocess(rows: list[dict]) -> dict:
 
     def one(r: dict) -> Score:
         try:
-            return v.score(r["completion"], answer=r["answer"])
+            return v.score(r["completion"], answer=r["answer"], truncated=r.get("truncated", False))
         except Exception as e:  # noqa: BLE001 - as the runner does: an exception is an error score
             return Score(0.0, "error", f"exception: {type(e).__name__}: {e}")
 
@@ -169,7 +171,7 @@ def rft_runner(rows: list[dict], workers: int, deadline_s: float) -> dict:
         runner.score_batch([WARMUP["rft"][0]] * workers, [{"answer": WARMUP["rft"][1]}] * workers)
         before = dict(runner.stats)
         t0 = time.perf_counter()
-        scores = runner.score_batch(completions, fields)
+        scores = runner.score_batch(completions, fields, truncated=[r.get("truncated", False) for r in rows])
         seconds = time.perf_counter() - t0
         timeouts = runner.stats["timeouts"] - before["timeouts"]
     return {"seconds": seconds, "rows_per_second": len(rows) / seconds, "timeouts": timeouts,
