@@ -338,10 +338,13 @@ def test_batch_cat_repads_prompts_on_the_left_and_responses_on_the_right():
 # ---------------------------------------------------------------------------------------- the CLI
 
 # See test_train_e2e.py for why each budget is safe to shrink; no warm-up here: RL starts from the
-# tiny model itself, whose samples already score a spread of wrong (0.1) and unparseable (0.0).
+# tiny model itself. Its 8-token samples are all cut at the limit, which the math verifier scores
+# `unparseable` by default (no answer committed to); with `fallback_when_truncated` their last
+# number counts, so they score a spread of wrong (0.1) and unparseable (0.0) and the update has signal.
 RUN = [*TINY, "--set", "sft.steps=0", "--set", "train.eval_limit=4", "--set", "train.prompts_per_step=2",
        "--set", "sampler.n=4", "--set", "data.train.args.n=100", "--set", "sampler.max_new_tokens=8",
-       "--set", "train.threads=1", "--set", "train.sample_every=0"]
+       "--set", "train.threads=1", "--set", "train.sample_every=0",
+       "--set", "verifier.options={fallback_when_truncated: true}"]
 
 
 def _metrics(run_dir: Path) -> list[dict]:

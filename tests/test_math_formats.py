@@ -144,6 +144,8 @@ def test_cut_off_completion_needs_an_explicit_answer():
     assert outcome("The answer is 34. To verify, we plug in", "34", truncated=True) == "correct"
     assert outcome("Thus 12 * 3 = 36.\n#### 36\nCheck: 36 / 3", "36", truncated=True) == "correct"
     assert outcome(r"So $\boxed{35}$. Let me double-check", "34", truncated=True) == "wrong"
+    lenient = MathVerifier(fallback_when_truncated=True)
+    assert lenient.score(cut, answer="34", truncated=True).outcome == "correct"
 
 
 @pytest.mark.parametrize("answer", ["7", "-2", r"\frac{1}{2}"])
@@ -198,3 +200,12 @@ def test_more_separator_and_unit_spellings():
            (r"Her speed is $\boxed{3\ \text{km/h}}$.", "3", "correct"),
            (r"The ratio of boys to girls is $5 \colon 8$.", "5:8", "correct"),
            (r"The ratio of boys to girls is $8 \colon 5$.", "5:8", "wrong")])
+
+
+def test_a_sentence_in_a_box_plain_tuples_and_a_plain_decimal_comma():
+    check([(r"\[\boxed{\text{The answer is } 24}\]", "24", "correct"),
+           (r"\[\boxed{\text{The answer is } 25}\]", "24", "wrong"),
+           ("So the solutions are the pairs (1,2) and (2,1).", "(1,2), (2,1)", "correct"),
+           ("So the solutions are the pairs (1,2) and (1,2).", "(1,2), (2,1)", "wrong"),
+           ("With 3 favorable outcomes of 4, the probability equals 0,75.", "0.75", "correct"),
+           ("With 3 favorable outcomes of 4, the probability equals 0,57.", "0.75", "wrong")])

@@ -6,6 +6,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT, run_cli
 
 SET = ROOT / "tests" / "data" / "math_verify_set.jsonl"
@@ -14,6 +16,8 @@ HOLDOUT = ROOT / "tests" / "data" / "math_verify_holdout.jsonl"
 # answer formats of real model endings and truncated completions, written by a helper who saw neither
 # the verifier nor the sets above (make_math_verify_formats.py)
 FORMATS = ROOT / "tests" / "data" / "math_verify_formats.jsonl"
+# written after the rules above were done, again blind (make_math_verify_holdout2.py)
+HOLDOUT2 = ROOT / "tests" / "data" / "math_verify_holdout2.jsonl"
 
 
 def test_labeled_set_covers_every_category_with_about_40_percent_false():
@@ -58,16 +62,12 @@ def test_rft_verify_prints_a_per_category_table():
     assert "by category" in proc.stdout and "interval" in proc.stdout and "matrix" in proc.stdout
 
 
-def test_rft_verify_on_the_answer_format_set_f1_097_and_at_most_1_percent_false_positives(tmp_path):
+@pytest.mark.parametrize("data,rows", [(FORMATS, 300), (HOLDOUT2, 200)])
+def test_rft_verify_on_the_answer_format_sets_f1_097_and_at_most_1_percent_false_positives(tmp_path, data, rows):
     out = tmp_path / "disagreements.jsonl"
-    proc = run_cli("verify", str(FORMATS), "--verifier", "math", "--out", str(out), "--json", check=True)
+    proc = run_cli("verify", str(data), "--verifier", "math", "--out", str(out), "--json", check=True)
     report = json.loads(proc.stdout)
-    assert report["rows"] >= 300 and report["outcomes"]["error"] == 0
+    assert report["rows"] >= rows and report["outcomes"]["error"] == 0
     assert report["f1"] >= 0.97 and report["fp"] <= 0.01 * report["rows"], [json.loads(ln) for ln in out.open()]
-    rows = [json.loads(line) for line in FORMATS.open()]
-    cut = [r for r in rows if r["truncated"]]
-    assert len(cut) >= 30 and per_category(report, "truncated_no_answer")["fp"] == 0
-
-
-def per_category(report: dict, name: str) -> dict:
-    return report["by_category"][name]
+    cut = [json.loads(line) for line in data.open() if json.loads(line)["truncated"]]
+    assert len(cut) >= 30 and report["by_category"]["truncated_no_answer"]["fp"] == 0

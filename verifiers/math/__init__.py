@@ -43,7 +43,11 @@ class MathVerifier(Verifier):
         strict: accept only a `\\boxed{}` answer (else "final answer:", "the answer is", `####`
             and the last-number fallback apply too).
         fallback_last_number: with no answer marker, use the last math span or number of the
-            final sentence (never for a completion cut off at the token limit: `truncated`).
+            final sentence (for a completion cut off at the token limit, `truncated`, only with
+            `fallback_when_truncated`).
+        fallback_when_truncated: let a cut-off completion's final sentence count as its answer too
+            (off: a cut-off completion needs a box or a marker; a number met mid-reasoning is a
+            guess, and rewarding it pays the policy for stopping mid-thought).
         rel_tol: relative tolerance for numbers and constants that are not exactly equal.
         use_sympy: let sympy settle the pairs that evaluation cannot (off: they count as wrong).
         sympy_timeout_s: hard deadline of one sympy call; past it the row scores `error`.
@@ -59,7 +63,8 @@ class MathVerifier(Verifier):
     """
 
     def __init__(self, scores: ScoreTable | dict | None = None, *, strict: bool = False,
-                 fallback_last_number: bool = True, rel_tol: float = 1e-6, use_sympy: bool = True,
+                 fallback_last_number: bool = True, fallback_when_truncated: bool = False,
+                 rel_tol: float = 1e-6, use_sympy: bool = True,
                  sympy_timeout_s: float = 1.0, cache_size: int = 100_000):
         super().__init__(scores)
         if not rel_tol >= 0:
@@ -69,6 +74,7 @@ class MathVerifier(Verifier):
         if cache_size < 0:
             raise ValueError(f"cache_size must be >= 0, got {cache_size!r}")
         self.strict, self.fallback_last_number = bool(strict), bool(fallback_last_number)
+        self.fallback_when_truncated = bool(fallback_when_truncated)
         self.rel_tol, self.use_sympy = float(rel_tol), bool(use_sympy)
         self.sympy_timeout_s, self.cache_size = float(sympy_timeout_s), int(cache_size)
         self._cache: OrderedDict[tuple[str, str], tuple[bool | None, str]] = OrderedDict()
@@ -102,7 +108,7 @@ class MathVerifier(Verifier):
         pred, how = extract_answer(completion or "", self.fallback_last_number, self.strict)
         if pred is None:
             return self.unparseable("no boxed answer" if self.strict else "no answer found")
-        if truncated and how in FALLBACKS:
+        if truncated and how in FALLBACKS and not self.fallback_when_truncated:
             return self.unparseable(f"cut off at the token limit before a final answer ({how} {pred!r} not taken)")
         ok, why = self.compare(pred, ref)
         if ok is False and how == "boxed":  # parts answered in turn: "the minimum is \boxed{-4} ... maximum \boxed{12}"

@@ -46,8 +46,9 @@ _SENTENCE_BREAK = re.compile(r"[.!?](?=\s)|\n")
 _MATH_SPAN = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|(?<!\\)\$((?:\\\$|[^$])+?)(?<!\\)\$", re.S)
 # plain-text math at the end of a sentence: numbers (thousands grouped by `,` or a space), each
 # maybe stated of a variable (`x = 2`, `x <= 7`, `x != 0`), joined by `,` `;` "and" "or"
-_PLAIN_NUM = r"(?<![\w.])-?(?:\d{1,3}(?:(?:,| )\d{3})+(?!\d)|\d+)(?:\.\d+)?(?:/\d+)?"
-_PLAIN_ITEM = rf"(?:(?<![A-Za-z])[A-Za-z](?:_\d)?\s*(?:<=|>=|!=|=|<|>|≤|≥|≠)\s*)?{_PLAIN_NUM}"
+_PLAIN_NUM = r"(?<![\w.])-?(?:\d{1,3}(?:(?:,| )\d{3})+(?!\d)|\d+,\d{1,2}(?![\d,])|\d+)(?:\.\d+)?(?:/\d+)?"
+_PLAIN_ITEM = (rf"(?:(?:(?<![A-Za-z])[A-Za-z](?:_\d)?\s*(?:<=|>=|!=|=|<|>|≤|≥|≠)\s*)?{_PLAIN_NUM}"
+               rf"|\(\s*{_PLAIN_NUM}(?:\s*,\s*{_PLAIN_NUM})+\s*\))")  # ... or a tuple `(1, 2)`
 _PLAIN_RUN = re.compile(rf"{_PLAIN_ITEM}(?:\s*(?:,|;|,?\s*\b(?:and|or)\b)\s*{_PLAIN_ITEM})*")
 _COPULA_ONE = re.compile(r"\b(?:is|are|was|equals?|be)\s+one\W*$", re.IGNORECASE)
 _SPAN_SEP = re.compile(r"\s*,?\s*(?:(?:and|or)\s+)?")
@@ -140,7 +141,8 @@ def boxed_answer(text: str) -> str | None:
         if not _BOX_SEP.fullmatch(text[prev[1]:group[0][0]]):
             break
         group.insert(0, prev)
-    return ", ".join(dict.fromkeys(b[2] for b in group))  # the same box twice is one answer
+    # the same box twice is one answer; a sentence in a box (`\boxed{\text{The answer is } 24}`) its value
+    return ", ".join(dict.fromkeys(_after_copula(_unwrap_sentence(b[2])) for b in group))
 
 
 def _math_span(s: str) -> str:
@@ -177,6 +179,12 @@ def _after_marker(text: str, pattern: re.Pattern) -> tuple[int, str | None]:
         line = line[:prose.start()]
     line = _after_copula(line.strip().rstrip(".").strip().strip("*").strip())
     return last.start(), line or None
+
+
+def _unwrap_sentence(box: str) -> str:
+    """`\text{The answer is } 24` -> `The answer is 24`: a box that holds a sentence, as prose."""
+    m = re.match(r"\\text\s*\{([A-Za-z][^{}]*)\}\s*(.*)$", box, re.S)
+    return f"{m.group(1).strip()} {m.group(2).strip()}" if m and _COPULA.search(m.group(1)) else box
 
 
 def _mask_math(text: str) -> str:
