@@ -8,19 +8,22 @@ protections it could set up, then one result per job.
 Per job (all steps probed once at start-up; a step that failed there is skipped, and reported):
 
     zygote --unshare(NEWPID) + fork--> init (pid 1 of a new pid namespace; setns back after)
-        setsid, joins this slot's cgroups, unshare(NEWNS), mounts private tmpfs on /tmp and
-        /dev/shm, read-only empties on /var/tmp and /run/lock, and a fresh /proc
+        setsid, joins this slot's cgroups, unshare(NEWNS | NEWIPC), mounts a fresh /proc and
+        private tmpfs on /tmp and /dev/shm
         --fork--> program: stdin from a memfd, stdout/stderr to pipes, rlimits, uid/gid drop,
-                  chdir /tmp, scrubbed env, then compile()+exec() of the source (no interpreter
-                  start-up)
+                  the seccomp filter, chdir /tmp, scrubbed env, then compile()+exec() of the
+                  source (no interpreter start-up)
     init waits for the program and reports its wait status and CPU time on a pipe, then exits;
     the kernel kills whatever else is left in the namespace. The zygote enforces the wall clock
     and the output cap with SIGKILL to the process group, and kills what is left in the slot's
     cgroups (the no-namespace fallback) at the end.
 
 The zygote itself lives in a private network namespace (lo down), so every program has no network,
-and in a private mount namespace (see `_inside._expose_interpreter`). What runs in the forked
-processes is in `_inside.py`, loaded here by file path.
+and in a private mount namespace whose root is the minimal read-only root of `_inside._minimal_root`,
+built once at start-up (so a job's mount namespace copies a handful of mounts, not the host's). It
+keeps descriptors of its cgroup hierarchies, since /sys is not in that root. The seccomp filter is
+compiled once too (`_inside._seccomp_filter`). What runs in the forked processes is in `_inside.py`,
+loaded here by file path.
 """
 import importlib.util
 import json
@@ -38,7 +41,8 @@ _spec = importlib.util.spec_from_file_location("_rft_sandbox_inside",
 inside = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(inside)
 CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET = inside.CLONE_NEWNS, inside.CLONE_NEWPID, inside.CLONE_NEWNET
-MS_REC, MS_PRIVATE, EXIT_MEMORY, EXIT_SETUP = inside.MS_REC, inside.MS_PRIVATE, inside.EXIT_MEMORY, inside.EXIT_SETUP
+MS_REC, MS_PRIVATE, MS_NOSUID, MS_NODEV = inside.MS_REC, inside.MS_PRIVATE, inside.MS_NOSUID, inside.MS_NODEV
+EXIT_MEMORY, EXIT_SETUP = inside.EXIT_MEMORY, inside.EXIT_SETUP
 libc, _unshare, _mount, _write, _init = inside.libc, inside._unshare, inside._mount, inside._write, inside._init
 CGROOT = "/sys/fs/cgroup"
 
@@ -70,15 +74,23 @@ class Slot:
     def __init__(self, uid, mode):
         self.uid, self.mode = uid, mode
         self.netns = self.pidns = self.mountns = self.drop_uid = False
-        self.cgroups = {}          # controller -> directory of this slot's cgroup
+        self.seccomp = None        # the filter's BPF program, loaded by every program
+        self.cgroups = {}          # controller -> descriptor of its hierarchy (kept: the minimal root has no /sys)
+        self.cgroup_name = "rft-sandbox-%d" % os.getpid()  # this slot's cgroup in each hierarchy
+        self.python_under_tmp = []  # interpreter directories each job's private /tmp covers
         self.own_pidns_fd = None
         self.last_mem = self.last_pids = None  # cgroup limits as last written (skip rewriting them per job)
         self.errors = {}
 
     def setup(self):
-        if self.mode == "rlimits" or os.geteuid() != 0:
-            if os.geteuid() != 0:
-                self.errors["namespaces"] = "not root"
+        if self.mode == "rlimits":
+            return
+        try:  # needs no root: without namespaces, programs still get no sockets
+            self.seccomp = inside._seccomp_filter()
+        except OSError as e:
+            self.errors["seccomp"] = str(e)
+        if os.geteuid() != 0:
+            self.errors["namespaces"] = "not root"
             return
         try:
             _unshare(CLONE_NEWNET)
@@ -87,17 +99,17 @@ class Slot:
             self.errors["network namespace"] = str(e)
         self.drop_uid = True
         for ctl in ("memory", "pids"):
-            path = os.path.join(CGROOT, ctl, "rft-sandbox-%d" % os.getpid())
             try:
-                os.mkdir(path)
-                self.cgroups[ctl] = path
+                fd = os.open(os.path.join(CGROOT, ctl), os.O_RDONLY | os.O_DIRECTORY)
+                os.mkdir(self.cgroup_name, dir_fd=fd)
+                self.cgroups[ctl] = fd
             except OSError as e:
                 self.errors["cgroup " + ctl] = str(e)
         self.own_pidns_fd = os.open("/proc/self/ns/pid", os.O_RDONLY)
         try:
             _unshare(CLONE_NEWNS)  # the zygote's own mount namespace: every job's is a copy of it
             _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing mounted here propagates to the host
-            inside._expose_interpreter()
+            self.python_under_tmp = inside._minimal_root(self.uid)
         except OSError as e:
             self.errors["pid/mount namespace"] = str(e)
             return
@@ -106,19 +118,24 @@ class Slot:
         if probe["status"] != "ok":  # namespaces or mounts refused: fall back to fork + rlimits + uid drop
             self.errors["pid/mount namespace"] = probe["stderr"][-300:] or probe["status"]
             self.pidns = self.mountns = False
+            # fallback jobs make their temp dirs under /tmp, which the minimal root has read-only
+            _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")
 
     def cleanup(self):
-        for path in self.cgroups.values():
-            _kill_cgroup(path)
+        for fd in self.cgroups.values():
+            _kill_cgroup(fd, self.cgroup_name)
             try:
-                os.rmdir(path)
+                os.rmdir(self.cgroup_name, dir_fd=fd)
             except OSError:
                 pass
 
     def protections(self):
         return {"network namespace": self.netns, "pid namespace": self.pidns,
-                "private /tmp (mount namespace)": self.mountns, "private /proc": self.pidns and self.mountns,
-                "uid/gid drop": self.drop_uid, "rlimits (cpu, address space, fsize, nofile, nproc, core)": True,
+                "minimal read-only root (mount namespace)": self.mountns,
+                "private /tmp, /dev/shm, /proc": self.pidns and self.mountns, "IPC namespace": self.mountns,
+                "uid/gid drop": self.drop_uid,
+                "seccomp (no socket(), io_uring, user namespaces, keyrings)": self.seccomp is not None,
+                "rlimits (cpu, address space, fsize, nofile, nproc, core)": True,
                 "cgroup memory": "memory" in self.cgroups, "cgroup pids": "pids" in self.cgroups,
                 "env scrubbed": True, "process group killed": True, "errors": self.errors}
 
@@ -126,11 +143,18 @@ class Slot:
 PROBE_LIMITS = {"wall_s": 5.0, "cpu_s": 5.0, "memory_mb": 256, "processes": 4, "output_bytes": 4096, "file_size_mb": 1}
 
 
-def _kill_cgroup(path):
+def _read(dir_fd, path):
+    fd = os.open(path, os.O_RDONLY, dir_fd=dir_fd)
+    try:
+        return os.read(fd, 1 << 16).decode()
+    finally:
+        os.close(fd)
+
+
+def _kill_cgroup(dir_fd, name):
     for _ in range(20):
         try:
-            with open(os.path.join(path, "cgroup.procs")) as f:
-                pids = [int(x) for x in f.read().split()]
+            pids = [int(x) for x in _read(dir_fd, name + "/cgroup.procs").split()]
         except OSError:
             return
         if not pids:
@@ -147,10 +171,9 @@ def _oom_kills(slot):
     if "memory" not in slot.cgroups:
         return 0
     try:
-        with open(os.path.join(slot.cgroups["memory"], "memory.oom_control")) as f:
-            for line in f:
-                if line.startswith("oom_kill "):
-                    return int(line.split()[1])
+        for line in _read(slot.cgroups["memory"], slot.cgroup_name + "/memory.oom_control").splitlines():
+            if line.startswith("oom_kill "):
+                return int(line.split()[1])
     except OSError:
         pass
     return 0
@@ -162,16 +185,15 @@ def run_job(slot, job):
     mem = int(lim["memory_mb"]) * 2**20
     if "memory" in slot.cgroups and slot.last_mem != mem:
         slot.last_mem = mem
-        d = slot.cgroups["memory"]
         for name in ("memory.memsw.limit_in_bytes", "memory.limit_in_bytes", "memory.memsw.limit_in_bytes"):
             try:  # memsw must stay >= the limit: raise it first, lower it last; absent without swap accounting
-                _write(os.path.join(d, name), mem)
+                _write(slot.cgroups["memory"], slot.cgroup_name + "/" + name, mem)
             except OSError:
                 if name == "memory.limit_in_bytes":
                     raise
     if "pids" in slot.cgroups and slot.last_pids != lim["processes"]:
         slot.last_pids = lim["processes"]
-        _write(os.path.join(slot.cgroups["pids"], "pids.max"), int(lim["processes"]) + 1)  # + the init
+        _write(slot.cgroups["pids"], slot.cgroup_name + "/pids.max", int(lim["processes"]) + 1)  # + the init
     ooms = _oom_kills(slot)
     host_tmp = None
     if not slot.mountns:
@@ -285,8 +307,8 @@ def _kill(slot, pid):
         os.killpg(pid, signal.SIGKILL)
     except OSError:
         pass
-    for path in slot.cgroups.values():
-        _kill_cgroup(path)
+    for fd in slot.cgroups.values():
+        _kill_cgroup(fd, slot.cgroup_name)
 
 
 def main():

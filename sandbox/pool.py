@@ -101,7 +101,7 @@ class Sandbox:
             (fork + rlimits + process-group kill only: NOT isolated; for benchmarks and comparison).
     """
 
-    ESSENTIAL = ("network namespace", "pid namespace", "private /tmp (mount namespace)", "uid/gid drop")
+    ESSENTIAL = ("network namespace", "pid namespace", "minimal read-only root (mount namespace)", "uid/gid drop")
 
     def __init__(self, workers: int = 2, limits: Limits | None = None, isolation: str = "auto"):
         if isolation not in ("auto", "rlimits"):

@@ -37,16 +37,44 @@ and the easy ones are in how "passed" is reported. So:
   - the tests are compiled from the row, not looked up in the program's namespace, so deleting or
     redefining `check` or the asserts does nothing. Tracing and profiling hooks are switched off
     before the tests run. The result is written with the saved `os.write` to fd 1.
+  - the tests get plain values only, so an object whose `__eq__` always answers True cannot pass
+    `assert f(x) == y`. Every callable in the program's namespace is wrapped before the tests see
+    it (HumanEval's `candidate` is the wrapped entry point; a helper that `check` calls is
+    wrapped too), and each value it returns is checked. Plain: every object reachable from the
+    value, by the references its type reports to the garbage collector (`gc.get_referents`: list,
+    tuple and set items, dict keys and values, the contents of C containers such as a deque), is
+    of a type with Py_TPFLAGS_IMMUTABLETYPE. CPython >= 3.10 sets that flag on every type defined in
+    C and never on a class defined in Python (an int, str or list subclass, a `type(...)` class,
+    any class whose `__eq__` the program wrote or can reassign). The flag is read with
+    `type.__flags__`'s own getter from the real `type(x)`, so neither a metaclass nor a
+    `__class__` property can lie. A class as a value must be a C class and is not looked into. A
+    returned iterator or callable is wrapped, so what it yields or returns is checked in turn; one
+    found inside a value fails. A `collections.Counter` (a Python class; MBPP 88's reference returns
+    one) reaches the tests as a dict copy of its items. Over 1,000,000 reachable objects fails as
+    too large to check. A failure reads `test 1: TypeError: f returned a non-builtin value of
+    type Evil`. The wrappers and the check are harness locals bound before the program runs, and
+    the walk runs none of the program's code.
 
 What is not covered
   - A program that inspects interpreter state (`sys._getframe`, frame objects of a traceback,
     `gc.get_objects`, a thread left running during the tests) can find the harness's locals - the
     nonce, the pass counter, the test namespace - and forge a pass. (The tests are compiled before
-    the program runs, so the test sources it could find through gc are no longer used.) Stopping that needs the tests in a second process that the program cannot
-    reach; this verifier trades it for one child per row.
-  - A function that returns an object whose `__eq__` always answers True passes `assert f(x) ==
-    y`; HumanEval's and MBPP's tests compare with `==`, so this is a real hack for RL. Watch the
-    reward curve against held-out pass@1 (`rft eval`) when training on code.
+    the program runs, so the test sources it could find through gc are no longer used.) Stopping
+    that needs the tests in a second process that the program cannot reach; this verifier trades
+    it for one child per row.
+  - A program that changes what the tests compare with rather than what they compare: a module
+    the tests import is the program's module object too, so `math.isclose = lambda *a, **k: True`
+    passes MBPP's `assert math.isclose(f(x), y)`; the same goes for a Python class the tests build
+    (patching `collections.Counter.__eq__`). Names the tests read from the program's namespace
+    without calling them (MBPP 596 reads the program's `sys`) are not checked either.
+  - A value is checked when it is returned, not when it is compared: program code that runs later
+    in the same test (`assert f() == g()` where `g` refills the list `f` returned) or a thread the
+    program left running can put a user object into it. References a C type does not report to the
+    garbage collector (an aware datetime's `tzinfo`) are not followed. `ctypes` can set the flag
+    on any class (it rewrites interpreter state, as above).
+  - Honest values of Python classes fail: a namedtuple, `Fraction`, an `Enum` member, a dataclass,
+    a `defaultdict` whose `default_factory` is a lambda. Watch the reward curve against held-out
+    pass@1 (`rft eval`) when training on code.
   - Everything the sandbox itself does not stop (see the sandbox's own docstring).
 
 Deadlines: each row is bounded by the sandbox limits (`timeout_s`, `memory_mb`), so one slow
@@ -72,10 +100,13 @@ _BAD_STATUS = ("timeout", "memory", "killed", "output-limit")
 # saved builtins) is a local variable, out of reach of the program's namespace.
 _HARNESS = r'''
 def _rft_harness(program, setup, tests, entry):
-    import builtins, io, os, sys, threading
+    import builtins, collections, gc, io, os, sys, threading
     _write, _exit, _Base, _exec, _compile = os.write, os._exit, BaseException, exec, compile
     _dict, _str, _type, _len, _range, _callable = dict, str, type, len, range, callable
     _settrace, _setprofile, _tsettrace = sys.settrace, sys.setprofile, threading.settrace
+    _set, _id, _hasattr, _TypeError, _referents = set, id, hasattr, TypeError, gc.get_referents
+    _flags, _name, _Counter = type.__dict__["__flags__"].__get__, type.__dict__["__name__"].__get__, collections.Counter
+    IMMUTABLE, IS_TYPE, MAX_OBJECTS = 1 << 8, 1 << 31, 1000000   # Py_TPFLAGS_IMMUTABLETYPE, Py_TPFLAGS_TYPE_SUBCLASS
     nonce = sys.stdin.readline().strip()   # before any program code runs
     sys.stdin = io.StringIO("")
     try:   # stdin may be a file (a memfd) that another fd also points at: wipe it, not just fd 0
@@ -102,6 +133,53 @@ def _rft_harness(program, setup, tests, entry):
             text = "?"
         return (_type(e).__name__ + (": " + text if text else ""))[:300]
 
+    def named(t):
+        return _str.__str__(_name(t))   # a class's __name__ may be a str subclass: copy it, run none of its code
+
+    def plain(value, who):
+        """Raise TypeError unless every object reachable from value (by the references its type reports
+        to gc) is of a C type: no class defined in Python, so no __eq__ the program wrote."""
+        todo, seen = [value], _set()
+        while todo:
+            x = todo.pop()
+            if _id(x) in seen:
+                continue
+            seen.add(_id(x))
+            if _len(seen) > MAX_OBJECTS:
+                raise _TypeError(who + " returned a value too large to check")
+            t = _type(x)   # the real type, whatever x.__class__ says
+            if not _flags(t) & IMMUTABLE:
+                raise _TypeError(who + " returned a non-builtin value of type " + named(t))
+            if _flags(t) & IS_TYPE:   # a class as a value: C ones are fine, and are not walked into
+                if not _flags(x) & IMMUTABLE:
+                    raise _TypeError(who + " returned a class defined in Python: " + named(x))
+                continue
+            if _callable(x) or _hasattr(t, "__next__"):   # would run program code when the test uses it
+                raise _TypeError(who + " returned a " + named(t) + " inside its value")
+            todo.extend(_referents(x))
+
+    def checked(value, who):
+        """value as the tests get it: plain, or an iterator / callable wrapped so what it yields is checked."""
+        t = _type(value)
+        if t is _Counter:   # MBPP 88's reference returns one; a Python class, so the tests get its items as a dict
+            value = _dict.copy(value)
+        elif _flags(t) & IMMUTABLE and not _flags(t) & IS_TYPE:
+            if _hasattr(t, "__next__"):
+                return items(value, who)
+            if _callable(value):
+                return calls(value, who)
+        plain(value, who)
+        return value
+
+    def items(it, who):
+        for x in it:
+            yield checked(x, who)
+
+    def calls(f, who):
+        def call(*args, **kwargs):
+            return checked(f(*args, **kwargs), who)
+        return call
+
     first = ""
     total = _len(tests)
     try:   # compiled now: code objects and tuples cannot be edited by the program (e.g. found via gc)
@@ -122,6 +200,10 @@ def _rft_harness(program, setup, tests, entry):
     passed = 0
     if not first:
         tns = _dict(ns)
+        for k, v in _dict.items(ns):   # what the tests call returns checked values (C classes make C objects)
+            if _callable(v) and not (_flags(_type(v)) & IS_TYPE and _flags(v) & IMMUTABLE):
+                tns[k] = calls(v, k if _type(k) is _str else "the program")
+        cand = tns.get(entry)
         tns["__builtins__"] = _dict(saved)
         try:
             _exec(setup_code, tns)
@@ -135,7 +217,7 @@ def _rft_harness(program, setup, tests, entry):
                 if entry is None:
                     _exec(test_codes[k], tns)
                 else:
-                    check, cand = tns.get("check"), ns.get(entry)
+                    check = tns.get("check")
                     if not _callable(cand):
                         raise NameError("entry point " + entry + " is not defined")
                     check(cand)
