@@ -11,9 +11,14 @@ Otherwise each side is read as one of these (`parse_answer`), and the two are co
              kept), items in order
   set/list   `\\{1,2\\}`, `1, -2`, `1 \\pm \\sqrt{19}`: items in any order, as a multiset
   union      `(0,9) \\cup (9,36)`: its intervals in any order
-  inequality `x > 5`, `3 < x \\leq 4`, `x<2 or x>3`: read as the interval (or union) it describes
+  inequality `x > 5`, `3 < x \\leq 4`, `x<2 or x>3`, `-x > -1`, `x \\neq 3`, `\\{x \\mid x > 2\\}`:
+             read as the interval (or union) it describes
+  ratio      `11:21`: its terms in order
   matrix     `\\begin{pmatrix}...\\end{pmatrix}` (any matrix environment, times a scalar as in
              `-\\begin{pmatrix}...`): shape and entries; a tuple matches a one-column matrix
+Before that, what an item states is taken: a chain's last member (`x = 5+5+1 = 11`), the right
+side of a name or a computation (`f(2) = 7`, `V_1:V_2 = 11:21`, `3 \\times 4 = 12`); lists may be
+joined by "and"/"or", and `;` separates tuples (`p=5,q=2; p=7,q=2`).
 A list against one value is equal only when every item equals it: `\\frac{639}{40}, 15.975` is one
 answer in two forms, `1 or -2` a hedge, which is wrong.
 
@@ -210,7 +215,7 @@ def parse_answer(s: str):
         return ("list", _items(parts))
     if "\\pm" in s or "\\mp" in s:
         return ("list", _items([s]))
-    return _scalar(_value_of(s))
+    return _scalar(s)
 
 
 def _group(g: str):

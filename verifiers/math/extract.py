@@ -161,9 +161,7 @@ def _math_span(s: str) -> str:
 
 def _after_marker(text: str, pattern: re.Pattern) -> tuple[int, str | None]:
     """(where the last marker starts, the answer after it); (-1, None) without a marker."""
-    last = None
-    for last in pattern.finditer(text):
-        pass
+    last = _last(pattern, text)
     if last is None:
         return -1, None
     lines = text[last.end():].split("\n")
@@ -197,9 +195,7 @@ def _after_copula(line: str) -> str:
     "is"/"are"/"equals" (outside math), when a number or math comes after it."""
     if not line[:1].isalpha():
         return line
-    cop = None
-    for cop in _COPULA.finditer(_mask_math(line)):
-        pass
+    cop = _last(_COPULA, _mask_math(line))
     if cop is None:
         return line
     rest = line[cop.end():].strip()
@@ -215,25 +211,30 @@ def final_sentence(text: str) -> tuple[int, str]:
     """
     text = text.rstrip()
     masked = _mask_math(text).rstrip(".!? \t")
-    start = 0
-    for start in _SENTENCE_BREAK.finditer(masked):
-        pass
-    start = start.end() if start else 0
+    brk = _last(_SENTENCE_BREAK, masked)
+    start = brk.end() if brk else 0
     while start < len(text) and text[start].isspace():
         start += 1
     return start, text[start:]
 
 
+def _last(pattern: re.Pattern, text: str) -> re.Match | None:
+    m = None
+    for m in pattern.finditer(text):
+        pass
+    return m
+
+
+def _span_text(m: re.Match) -> str:
+    """The content of a `_MATH_SPAN` match, whichever delimiters it has."""
+    return next(g for g in m.groups() if g is not None).strip()
+
+
 def _fallback(text: str) -> tuple[str | None, str]:
     """No marker: the last math span or number of the final sentence, whichever ends later."""
-    at, sentence = final_sentence(text)
+    _, sentence = final_sentence(text)
     spans = list(_MATH_SPAN.finditer(sentence))
     masked = _mask_math(sentence)
-    last = word = run = None
-    for last in _NUMBER.finditer(masked):
-        pass
-    for word in WORD_NUMBER.finditer(masked):  # "so 196 has nine divisors" -> 9
-        pass
     found = []
     if spans:  # spans listed together ("$x = 2$ or $x = -3$") are one answer
         group = [spans[-1]]
@@ -241,18 +242,17 @@ def _fallback(text: str) -> tuple[str | None, str]:
             if not _SPAN_SEP.fullmatch(sentence[prev.end():group[0].start()]):
                 break
             group.insert(0, prev)
-        got = next(g for g in group[0].groups() if g is not None).strip()
+        got = _span_text(group[0])
         for prev, m in zip(group, group[1:]):  # keep "or"/"and": `x < -1 or x > 3` is one union
             joiner = re.search(r"\b(?:and|or)\b", sentence[prev.end():m.start()])
-            got += (f" {joiner.group(0)} " if joiner else ", ") + next(g for g in m.groups() if g is not None).strip()
+            got += (f" {joiner.group(0)} " if joiner else ", ") + _span_text(m)
         found.append((spans[-1].end(), "last_math", got))
-    for run in _PLAIN_RUN.finditer(masked):  # `x = 2 or x = -3`, `1, 4 and 9`, `86 400` in plain text
-        pass
-    if last is not None and run is not None and run.end() >= last.end():
-        last = None
-        found.append((run.end(), "last_number", run.group(0).strip()))
-    if last is not None:
-        found.append((last.end(), "last_number", last.group(0)))
+    number, run = _last(_NUMBER, masked), _last(_PLAIN_RUN, masked)
+    if run is not None and (number is None or run.end() >= number.end()):
+        number = run  # with what is listed or stated with it: `x = 2 or x = -3`, `1, 4 and 9`, `86 400`
+    if number is not None:
+        found.append((number.end(), "last_number", number.group(0).strip()))
+    word = _last(WORD_NUMBER, masked)  # "so 196 has nine divisors" -> 9
     if word is not None:
         found.append((word.end(), "last_number", str(word_number(word))))
     one = _COPULA_ONE.search(masked)  # "one" is a number only as what something is: "The value is one."
