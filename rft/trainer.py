@@ -293,8 +293,9 @@ class Trainer:
             step = m["step"] = learner.version
             if self.auditor is not None:  # a second verifier's opinion on a sample of this step's rows
                 t3 = time.perf_counter()
-                m.update(self.auditor.audit(step, batch))
-                m["time/audit"] = time.perf_counter() - t3
+                audit = self.auditor.audit(step, batch)
+                if audit:  # an audited step
+                    m.update(audit, **{"time/audit": time.perf_counter() - t3})
             if cfg.train.eval_every and step % cfg.train.eval_every == 0 and step < cfg.train.steps:
                 ev = self.evaluate(f"step {step}")
                 self.eval_history.append({"step": step, **ev})
