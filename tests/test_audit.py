@@ -48,6 +48,7 @@ def test_audit_logs_disagreements_with_both_reasons(tmp_path):
     metrics = [json.loads(ln) for ln in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
     audited = [m for m in metrics if "audit/disagreement" in m]
     assert [m["step"] for m in audited] == [2]  # every: 2
+    assert all(("time/audit" in m) == ("audit/rows" in m) for m in metrics)
     assert all("reward/correct_truncated" in m for m in metrics)
     lines = [json.loads(ln) for ln in (tmp_path / "run" / "audit.jsonl").read_text().splitlines()]
     m = audited[0]
