@@ -1,6 +1,7 @@
 """`rft train | eval | verify | sandbox check`: parse, call, report. Errors the user can fix exit 2 in one line."""
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -123,7 +124,10 @@ def train(task: str = typer.Argument(..., help="Task YAML (e.g. tasks/arith.yaml
     if trainer.is_main:
         print_summary(summary, str(run_dir))
         console.print(f"metrics: {run_dir / 'metrics.jsonl'} | curve: {run_dir / 'reward_curve.png'} | model: {run_dir / 'final'}")
-    trainer.dist.end()
+    dist = trainer.dist
+    del trainer  # its DDP models hold the process group: release them before leaving it
+    gc.collect()
+    dist.end()
 
 
 @app.command("eval")

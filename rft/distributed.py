@@ -143,7 +143,11 @@ class Dist:
         return slice(self.rank * k, (self.rank + 1) * k)
 
     def end(self) -> None:
-        """Leave the process group together (a rank that tears it down early can stall the others)."""
+        """Leave the process group together (a rank that tears it down early can stall the others).
+
+        Drop the DDP-wrapped models first: their reducers hold the group, which then outlives
+        `destroy_process_group` and is torn down at interpreter exit, where its gloo threads can
+        deadlock against the GIL (a finished rank that never exits)."""
         if self.distributed:
             self.barrier()
             self.accelerator.end_training()

@@ -6,6 +6,8 @@
 Each rank takes its contiguous share of the batch's groups, runs STEPS updates on it and rank 0
 writes the policy's (and critic's) final weights to OUT.pt.
 """
+import gc
+import os
 import sys
 from pathlib import Path
 
@@ -20,8 +22,13 @@ from rft.learner import Learner, Models  # noqa: E402
 from rft.models import load_critic, load_model, tiny_path, unwrap_ddp  # noqa: E402
 
 
+def threads() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
 def main(batch_path: str, out_path: str, steps: int, overrides: list[str]) -> None:
     torch.set_num_threads(1)
+    before = threads()
     cfg = load_config(ROOT / "tasks" / "arith.yaml", overrides)
     dist = Dist("cpu")
     batch = torch.load(batch_path, weights_only=False)
@@ -39,7 +46,12 @@ def main(batch_path: str, out_path: str, steps: int, overrides: list[str]) -> No
         if critic is not None:
             weights.update({f"critic.{k}": v.clone() for k, v in unwrap_ddp(learner.critic).state_dict().items()})
         torch.save({"weights": weights, "stats": stats}, out_path)
+    del learner, critic  # the DDP models hold the process group: release them before leaving it
+    gc.collect()
     dist.end()
+    # the group's gloo threads are joined now, not at interpreter exit (where they can deadlock
+    # against the GIL); tqdm's monitor thread may be the one extra
+    print(f"threads at start {before}, after end {threads()}")
 
 
 if __name__ == "__main__":

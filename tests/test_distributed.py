@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -61,6 +62,10 @@ def _run(args: list[str], ranks: int) -> None:
                "--main_process_port", _port(), str(WORKER), *args]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-4000:]
+    counts = re.findall(r"threads at start (\d+), after end (\d+)", proc.stdout)  # the ranks' lines may interleave
+    assert len(counts) == ranks, proc.stdout
+    for start, end in counts:  # each rank left the process group with its threads joined
+        assert int(end) <= int(start) + 1, proc.stdout
 
 
 @pytest.mark.slow
