@@ -6,8 +6,8 @@ Input is JSONL, one human-judged completion per line::
 
 `label` is the human judgement (is this completion's final answer right?); an optional
 `truncated` (true/false: the completion was cut at the token limit) reaches the verifier as its
-`truncated` keyword; any other keys (`question`, ...) reach it as keyword fields next to `answer`. A completion counts as
-predicted correct iff the verifier's outcome is "correct"; wrong, unparseable and error all
+`truncated` keyword; any other keys (`question`, ...) reach it as keyword fields next to `answer`.
+A completion counts as predicted correct iff the verifier's outcome is "correct"; wrong, unparseable and error all
 predict "not correct". Positive class = correct, so a false positive is a completion the
 verifier would reward although a person rejected it (the costly kind in RL: reward hacking).
 Undefined ratios (precision with no predicted positives, ...) are reported as 0.0.
