@@ -75,13 +75,19 @@ _MIN_POINTS = 3
 # --- reading an answer -------------------------------------------------------------------------
 
 def split_top(s: str, sep: str | re.Pattern) -> list[str]:
-    """Split at `sep` (a string or a regex) outside (), [], {} and \\{ \\}.
+    """Split at `sep` (a string, or a regex matching a non-empty separator) outside (), [], {}
+    and \\{ \\}.
 
     >>> split_top(r"(1,2),\\{3,4\\},5", ",")
     ['(1,2)', '\\\\{3,4\\\\}', '5']
     """
     if isinstance(sep, re.Pattern):
-        return _split_top_re(s, sep)
+        def end_of_sep(i):
+            m = sep.match(s, i)
+            return m.end() if m and m.end() > i else None
+    else:
+        def end_of_sep(i):
+            return i + len(sep) if s.startswith(sep, i) else None
     parts, depth, start, i = [], 0, 0, 0
     while i < len(s):
         c = s[i]
@@ -93,30 +99,9 @@ def split_top(s: str, sep: str | re.Pattern) -> list[str]:
             depth += 1
         elif c in _CLOSE:
             depth -= 1
-        elif depth == 0 and s.startswith(sep, i):
+        elif depth == 0 and (end := end_of_sep(i)) is not None:
             parts.append(s[start:i])
-            start = i + len(sep)
-            i = start
-            continue
-        i += 1
-    parts.append(s[start:])
-    return [p.strip() for p in parts]
-
-
-def _split_top_re(s: str, sep: re.Pattern) -> list[str]:
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(s):
-        c = s[i]
-        if c == "\\" and s[i + 1:i + 2] in ("{", "}"):
-            depth += 1 if s[i + 1] == "{" else -1
-            i += 2
-            continue
-        depth += c in _OPEN
-        depth -= c in _CLOSE
-        m = sep.match(s, i) if depth == 0 else None
-        if m and m.end() > i:
-            parts.append(s[start:i])
-            start = i = m.end()
+            start = i = end
             continue
         i += 1
     parts.append(s[start:])
