@@ -12,6 +12,7 @@ is full (or `max_sample_rounds`), so the stream stays in step across ranks.
 """
 from __future__ import annotations
 
+import threading
 import time
 
 import torch
@@ -22,6 +23,7 @@ from rft.config import TaskConfig
 from rft.data import Example, PromptStream
 from rft.distributed import Dist
 from rft.sampling import Rollout, Sampler
+from rft.verifiers import Score
 
 
 class Collector:
@@ -42,19 +44,16 @@ class Collector:
         cfg, a, dist = self.cfg, self.cfg.algorithm, self.dist
         B, G = cfg.train.prompts_per_step, cfg.sampler.n
         B_local, shard = B // dist.world, dist.shard(B)
-        timing = {"sample": 0.0, "verify": 0.0}
+        timing = {"sample": 0.0, "verify": 0.0, "verify_wait": 0.0}
+        self.start_state = self.stream.state_dict()  # where a resume redraws this batch from
         kept: list[Batch] = []
         n_kept, rounds, drawn, penalties, tokens, last = 0, 0, [], [], 0, None
         while True:
             rounds += 1
             idx = self.stream.take(B)[shard]
             if n_kept < B_local or not a.dynamic_sampling:  # a rank already full only keeps the stream in step
-                t0 = time.perf_counter()
-                rollout = self.sampler.generate([self.examples[i].prompt for i in idx], G)
-                t1 = time.perf_counter()
-                last, penalty = self.score(rollout, idx)
-                timing["sample"] += t1 - t0
-                timing["verify"] += time.perf_counter() - t1
+                rollout, scores = self.sample_and_score(idx, timing)
+                last, penalty = self.shape(rollout, scores, idx)
                 drawn.append(last)
                 tokens += rollout.num_tokens
                 if penalty is not None:
@@ -76,13 +75,56 @@ class Collector:
         batch.stats = self.stats(batch, drawn, penalties, tokens, rounds, timing)
         return batch
 
-    def score(self, rollout: Rollout, idx: list[int]) -> tuple[Batch, torch.Tensor | None]:
-        """Verify a rollout and shape its rewards: a Batch of one round, and its overlong penalties."""
+    def sample_and_score(self, idx: list[int], timing: dict) -> tuple[Rollout, list[Score]]:
+        """Sample G responses to each prompt of `idx` and score them, overlapped: the sampler reports
+        each group as soon as all its rows have ended (`on_groups`) and the group goes to the
+        verifier executor at once, while the rest of the batch is still sampling; groups it did not
+        report (those cut at the token limit) are submitted when sampling ends. Text in, `Score`
+        out; hangs and exceptions become `error`.
+
+        `timing` gains the sampling time, the verifier's busy span (first submission to last
+        score) and the part of it the step waited for after sampling had ended."""
+        G = self.cfg.sampler.n
+        jobs: list[tuple[list[int], list[str], object]] = []  # (groups, their texts, pending scores)
+        lock = threading.Lock()
+        first = []
+
+        def submit(groups: list[int], texts: list[str], truncated: list[bool]) -> None:
+            fields = [self.examples[idx[g]].fields for g in groups for _ in range(G)]
+            pending = self.runner.submit(texts, fields, truncated=[bool(t) for t in truncated])
+            with lock:
+                first.append(time.perf_counter())
+                jobs.append((groups, texts, pending))
+
+        t0 = time.perf_counter()
+        rollout = self.sampler.generate([self.examples[i].prompt for i in idx], G, on_groups=submit)
+        t1 = time.perf_counter()
+        with lock:
+            early = list(jobs)
+        seen = {g for groups, _, _ in early for g in groups}
+        for groups, texts, _ in early:  # a sampler's early text must be the text it returns
+            if texts != [rollout.texts[g * G + j] for g in groups for j in range(G)]:
+                raise RuntimeError(f"{type(self.sampler).__name__} reported texts for groups {groups} that "
+                                   "differ from its final rollout")
+        rest = [g for g in range(len(idx)) if g not in seen]
+        if rest:
+            rows = [g * G + j for g in rest for j in range(G)]
+            cut = rollout.truncated.tolist()
+            submit(rest, [rollout.texts[r] for r in rows], [cut[r] for r in rows])
+        scores: list[Score | None] = [None] * len(rollout.texts)
+        for groups, _, pending in jobs:
+            for k, s in enumerate(pending.result()):
+                scores[groups[k // G] * G + k % G] = s
+        t2 = time.perf_counter()
+        timing["sample"] += t1 - t0
+        timing["verify"] += t2 - min(first)
+        timing["verify_wait"] += t2 - t1
+        return rollout, scores
+
+    def shape(self, rollout: Rollout, scores: list[Score], idx: list[int]) -> tuple[Batch, torch.Tensor | None]:
+        """Shape a scored rollout's rewards: a Batch of one round, and its overlong penalties."""
         cfg, a, G = self.cfg, self.cfg.algorithm, rollout.group_size
         device = rollout.response_ids.device
-        # verify: text in, Score (value, outcome, reason) out; hangs and exceptions become `error`
-        scores = self.runner.score_batch(rollout.texts, [self.examples[i].fields for i in idx for _ in range(G)],
-                                         truncated=rollout.truncated.tolist())
         rewards = torch.tensor([s.value for s in scores], dtype=torch.float32)
         penalty = None
         if a.overlong_buffer:  # DAPO's soft overlong penalty; a cut response counts as longer
@@ -117,7 +159,7 @@ class Collector:
             truncated = torch.cat([p[3] for p in parts])
             tokens, groups = sum(p[4] for p in parts), sum(p[5] for p in parts)
             drawn_cut = torch.cat([p[6] for p in parts])
-            timing = dist.mean_dict(timing, max_keys=("sample", "verify"))
+            timing = dist.mean_dict(timing, max_keys=("sample", "verify", "verify_wait"))
         m = {
             "reward/mean": rewards.mean().item(), "reward/std": rewards.std().item(),
             "reward/accuracy": outcomes.count("correct") / len(outcomes),
@@ -131,7 +173,7 @@ class Collector:
             "reward/correct_truncated": sum(o == "correct" and bool(c) for o, c in zip(outcomes, drawn_cut))
             / max(outcomes.count("correct"), 1),
             "perf/tokens_per_s": tokens / max(timing["sample"], 1e-9),
-            "time/sample": timing["sample"], "time/verify": timing["verify"],
+            "time/sample": timing["sample"], "time/verify": timing["verify"], "time/verify_wait": timing["verify_wait"],
         }
         if penalty is not None:
             m["reward/overlong_penalty"] = penalty.mean().item()  # included in reward/mean
@@ -145,8 +187,10 @@ class Collector:
         """Give the sampler the learner's current weights (a no-op copy for a sampler sharing them)."""
         self.sampler.load_weights(learner.export_weights(), learner.version)
 
-    def state_dict(self) -> dict:
-        return {"stream": self.stream.state_dict()}
+    def state_dict(self, pending: bool = False) -> dict:
+        """The prompt stream's position; `pending`: a batch drawn ahead (one-step-off) is not yet
+        trained on, so a resume draws it again."""
+        return {"stream": self.start_state if pending else self.stream.state_dict()}
 
     def load_state_dict(self, state: dict) -> None:
         self.stream.load_state_dict(state["stream"])

@@ -16,7 +16,7 @@ from rft.errors import UserError
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, populate_by_name=True)
 
 
 class TinyModelConfig(Section):
@@ -117,7 +117,10 @@ class VerifierConfig(Section):
     name: str = Field("math", description="Registry name (`math`) or import path `pkg.module:Class`.")
     options: dict[str, Any] = Field(default_factory=dict, description="Keyword options for the verifier class.")
     scores: ScoresConfig = Field(default_factory=ScoresConfig, description="Reward per outcome.")
-    workers: int = Field(1, ge=0, description="Worker processes that score (0: in-process, no timeout).")
+    executor: Literal["inprocess", "pool", "ray"] = Field("pool", description="Where scoring runs. `pool`: `workers` processes on this machine, each row bounded by timeout_s (a hang or crash costs that row only). `inprocess`: a thread of the trainer (no hang or crash protection; for trivial verifiers and debugging). `ray` (`pip install 'rft[ray]'`): `workers` Ray actors, each with its own pool of `ray_processes` processes, anywhere on the cluster at `ray_address`. Every executor scores a group as soon as it is sampled, while the rest of the batch samples.")
+    workers: int = Field(1, ge=0, description="`pool`: worker processes (0 is the same as executor `inprocess`); `ray`: Ray actors.")
+    ray_processes: int = Field(1, ge=1, description="`ray`: scoring processes inside each Ray actor (its local pool; a code verifier's sandbox runs in them).")
+    ray_address: str | None = Field(None, description="`ray`: the cluster to join (`auto`: the one `ray start` runs on this node; `host:6379` or `ray://host:10001`); null: a local cluster started for this run.")
     timeout_s: float = Field(2.0, gt=0, description="Per-row deadline; a row past it scores `error`.")
     audit: AuditConfig | None = Field(None, description="Re-score a sample of each step's completions with a second verifier; the disagreement rate goes to metrics.jsonl and the disagreeing completions, with both reasons, to audit.jsonl. null: off.")
 
@@ -131,6 +134,9 @@ class SamplerConfig(Section):
     top_p: float = Field(1.0, gt=0, le=1, description="Nucleus sampling mass.")
     top_k: int = Field(0, ge=0, description="Top-k sampling (0: off).")
     max_new_tokens: int = Field(32, ge=1, description="Response length cap.")
+    executor: Literal["local", "ray"] = Field("local", description="`local`: the sampler runs in the trainer's process (hf on the policy's own weights, or a vllm engine). `ray` (`pip install 'rft[ray]'`, hf backend): `workers` Ray actors sample, each on its own copy of the weights, pushed from the learner through Ray's object store after every update; on a GPU node each takes one GPU.")
+    workers: int = Field(1, ge=1, description="`ray`: rollout actors; the step's prompts are split among them in whole groups.")
+    ray_address: str | None = Field(None, description="`ray`: the cluster to join (as verifier.ray_address; the two must agree); null: a local cluster started for this run.")
     recompute_logprobs: bool = Field(False, description="The update's old log-probs from a no-grad forward of the learner's policy before it changes, instead of the sampler's own (which then only weigh algorithm.tis_cap and the mismatch metrics). For a sampler that computes probabilities differently from the learner (an inference engine); hf samples with the learner's own model.")
 
 
@@ -201,6 +207,13 @@ class TrainConfig(Section):
     threads: int | None = Field(None, ge=1, description="torch CPU threads (default: all cores).")
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="Where policy, reference, critic, sampler and every tensor of a step live: auto takes the GPU when torch sees one. With several processes, each rank takes its own GPU.")
     sample_every: int = Field(25, ge=0, description="Print a table of sample completions every N steps (0: never).")
+    async_: Literal["off", "one_step"] = Field("off", alias="async", description="`off`: sample, verify, update, one after the other (groups are still verified while the rest sample). `one_step`: step k+1's batch is sampled and verified with the weights of step k-1 while the learner updates on step k's, so a step costs about its largest part instead of their sum; the samples are one update stale (logged as `async/staleness`) and the importance ratio uses the log-probs of the weights that sampled them. The sampler then holds its own copy of the weights (hf: one more copy in memory).")
+
+
+    @field_validator("async_", mode="before")
+    @classmethod
+    def _yaml_off(cls, v):
+        return "off" if v is False else v  # YAML reads a bare `off` as false
 
 
 class LoggingConfig(Section):
@@ -299,6 +312,14 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> TaskCon
 def check_consistency(cfg: TaskConfig, file: str) -> None:
     """Checks across sections, which no single field can make; each names the field to change."""
     a = cfg.algorithm
+    v, s = cfg.verifier, cfg.sampler
+    if v.executor == "ray" and s.executor == "ray" and v.ray_address and s.ray_address \
+            and v.ray_address != s.ray_address:
+        raise UserError(f"expected the same cluster as verifier.ray_address ({v.ray_address!r}), got "
+                        f"{s.ray_address!r}: one run joins one Ray cluster", file=file, field="sampler.ray_address")
+    if s.executor == "ray" and s.backend == "vllm":
+        raise UserError("Ray rollout workers sample with hf; a vllm engine runs in the trainer's process "
+                        "(set sampler.executor: local, or backend: hf)", file=file, field="sampler.executor")
     if a.overlong_buffer > cfg.sampler.max_new_tokens:
         raise UserError(f"expected at most sampler.max_new_tokens ({cfg.sampler.max_new_tokens}), "
                         f"got {a.overlong_buffer}", file=file, field="algorithm.overlong_buffer")
@@ -315,4 +336,4 @@ def resolve_path(cfg: TaskConfig, p: str) -> Path:
 
 
 def to_yaml(cfg: TaskConfig) -> str:
-    return yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False)
+    return yaml.safe_dump(cfg.model_dump(mode="json", by_alias=True), sort_keys=False)

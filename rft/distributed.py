@@ -40,7 +40,13 @@ def check_precision(dtype: str, device: str, file: str | None = None) -> None:
 
 
 def check_ranks(cfg, world: int) -> None:
-    """Whole groups on every rank: the step's prompts and the warm-up's batch split evenly."""
+    """Whole groups on every rank: the step's prompts and the warm-up's batch split evenly; and
+    one-step-off on one learner process (its rollout thread's collectives would otherwise
+    interleave with the learner's on the same process group)."""
+    if world > 1 and cfg.train.async_ != "off":
+        raise UserError(f"one-step-off training runs on one learner process here, got {world}; set "
+                        "train.async: off, or scale the rollout side with sampler.executor: ray",
+                        file=cfg._source, field="train.async")
     for field, n in (("train.prompts_per_step", cfg.train.prompts_per_step), ("sft.batch_size", cfg.sft.batch_size)):
         if n % world:
             raise UserError(f"expected a multiple of the number of processes ({world}), got {n}",

@@ -15,9 +15,11 @@ alone writes metrics, the PNG, checkpoints and `final/`.
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -37,7 +39,7 @@ from rft.metrics import MetricsWriter, peak_rss_gb
 from rft.models import (enable_gradient_checkpointing, load_critic, load_model, load_tokenizer, replace_dir,
                         resolve_model_path, save_pretrained, trainable_model, unwrap_ddp)
 from rft.registry import resolve
-from rft.sampling import build_sampler
+from rft.sampling import HFSampler, build_sampler
 from rft.verifiers import ScoreTable, build_verifier
 from rft.verifiers.runner import VerifierRunner
 
@@ -62,6 +64,36 @@ def resolve_algorithm(cfg: TaskConfig) -> Estimator:
                         f"(got {cfg.sampler.n}); set sampler.n >= 2 or pick reinforce_pp or ppo",
                         file=file, field="sampler.n")
     return est
+
+
+def connect_ray(cfg: TaskConfig) -> bool:
+    """Join (or start) the one Ray cluster of a run whose sampler or verifier runs on Ray; whether
+    this call connected. A local cluster gets the CPUs its actors ask for: the verifier actors'
+    processes plus this machine's cores for the rollout actors."""
+    v, s = cfg.verifier, cfg.sampler
+    if "ray" not in (v.executor, s.executor):
+        return False
+    from rft import cluster
+
+    need = (max(v.workers, 1) * v.ray_processes if v.executor == "ray" else 0) + \
+        ((os.cpu_count() or 1) if s.executor == "ray" else 0)
+    field = "sampler.ray_address" if s.executor == "ray" and s.ray_address else "verifier.ray_address"
+    address = (s.ray_address if s.executor == "ray" else None) or (v.ray_address if v.executor == "ray" else None)
+    return cluster.connect(address, num_cpus=need, file=cfg._source, field=field)
+
+
+def build_runner(verifier, v, file: str | None = None):
+    """The verifier executor `verifier.executor` names (a `VerifierConfig` `v`): the same
+    `submit`/`score_batch` interface whichever runs the rows."""
+    if v.executor == "ray":
+        from rft import cluster
+        from rft.verifiers.ray_runner import RayVerifierRunner
+
+        actors = max(v.workers, 1)
+        cluster.connect(v.ray_address, num_cpus=actors * v.ray_processes, file=file, field="verifier.ray_address")
+        return RayVerifierRunner(verifier, actors=actors, processes_per_actor=v.ray_processes,
+                                 timeout_s=v.timeout_s, address=v.ray_address)
+    return VerifierRunner(verifier, workers=0 if v.executor == "inprocess" else v.workers, timeout_s=v.timeout_s)
 
 
 @dataclass
@@ -129,6 +161,7 @@ class Trainer:
         self.train_examples, self.eval_examples, self.sft_items = (inputs.train_examples, inputs.eval_examples,
                                                                    inputs.sft_items)
         self.runner = self.metrics = self.learner = self.collector = self.auditor = None
+        self.owns_ray = False
         self.eval_history: list[dict] = []
 
     # ------------------------------------------------------------------ lifecycle
@@ -146,7 +179,8 @@ class Trainer:
         random.seed(cfg.train.seed)
         torch.manual_seed(cfg.train.seed + self.dist.rank)  # each rank samples its own randomness
         v = cfg.verifier
-        self.runner = VerifierRunner(self.verifier, workers=v.workers, timeout_s=v.timeout_s)
+        self.owns_ray = connect_ray(cfg)
+        self.runner = build_runner(self.verifier, v, cfg._source)
         if v.audit is not None:
             self.auditor = Auditor(v.audit, ScoreTable(**v.scores.model_dump()), v.timeout_s, self.train_examples,
                                    self.run_dir / "audit.jsonl" if self.is_main else None, cfg.train.seed, self.dist)
@@ -157,11 +191,16 @@ class Trainer:
         self.dist.barrier()
 
     def cleanup(self) -> None:
-        for part in (self.runner, self.auditor):
-            if part is not None:
+        sampler = self.collector.sampler if self.collector is not None else None
+        for part in (self.runner, self.auditor, sampler):
+            if part is not None and hasattr(part, "close"):
                 part.close()
         if self.metrics is not None:
             self.metrics.close()
+        if self.owns_ray:
+            from rft import cluster
+
+            cluster.shutdown()
 
     def train(self, resume: bool = False) -> dict:
         self.setup(resume=resume)
@@ -232,8 +271,7 @@ class Trainer:
         self.learner = Learner(cfg, self.estimator, Models(policy, ref, critic), self.dist)
         sampler = build_sampler(cfg, self.learner.module, self.tok, self.dist.device.type, model_path=start_path)
         self.collector = Collector(cfg, self.train_examples, sampler, self.runner, self.tok.pad_token_id, self.dist)
-        if ckpt:  # a sampler with its own weights starts from the checkpoint's, not start_path's
-            self.collector.sync(self.learner)
+        self._sync()  # a sampler with weights of its own (Ray actors) starts with the learner's
 
     def step_metrics(self, batch, stats: dict, t_update: float, t_step: float) -> dict:
         m = {**batch.stats, "time/update": t_update, "time/step": t_step, "memory/peak_rss_gb": peak_rss_gb()}
@@ -271,6 +309,7 @@ class Trainer:
         learner, collector = self.learner, self.collector
         if ckpt:
             self.load_checkpoint(ckpt)
+            self._sync()  # a sampler with its own weights starts from the checkpoint's, not start_path's
             self.emit("info", {"message": f"resumed from {ckpt} at step {learner.version}"})
         elif self.eval_examples and cfg.train.steps > 0:
             self.eval_history.append({"step": 0, **self.evaluate("sft")})
@@ -279,16 +318,44 @@ class Trainer:
         if resume and self.auditor is not None:
             self.auditor.truncate(learner.version)
         self.emit("rl_start", {"steps": cfg.train.steps, "start": learner.version, "algorithm": cfg.algorithm.name})
+        one_step = cfg.train.async_ == "one_step"
+        ahead = Ahead(collector) if one_step else None
+        try:
+            self._rl_loop(ahead, t_start)
+        finally:
+            if ahead is not None:
+                ahead.close()
+        return self._finish(summary, t_start)
+
+    def _rl_loop(self, ahead: "Ahead | None", t_start: float) -> None:
+        """The RL steps. Synchronous (`ahead` None): collect, update, sync. One-step-off: the batch
+        of step k+1 is collected in the background, by the sampler holding the weights of step
+        k-1, while the learner updates on step k's; the sampler takes the new weights only between
+        two collections, so every batch was sampled by one set of weights."""
+        cfg, dist, learner, collector = self.cfg, self.dist, self.learner, self.collector
+        if ahead is not None and learner.version < cfg.train.steps:
+            ahead.start()
         while learner.version < cfg.train.steps:
             if dist.device.type == "cuda":
                 torch.cuda.reset_peak_memory_stats()
             t0 = time.perf_counter()
-            batch = collector.collect()  # sample + verify: B prompts x G responses, scored and shaped
+            t_sync = 0.0
+            if ahead is None:
+                batch = collector.collect()  # sample + verify: B prompts x G responses, scored and shaped
+            else:
+                batch = ahead.take()  # sampled by the weights one update older than the learner's
+                t_sync = self._sync()  # the sampler is idle: the learner's current weights, then
+                if learner.version + 1 < cfg.train.steps:  # the next batch samples during this update
+                    ahead.start()
             t1 = time.perf_counter()
+            staleness = learner.version - batch.weights_version
             stats = learner.update(batch)  # KL, advantages, policy (and critic) update
             t2 = time.perf_counter()
-            collector.sync(learner)  # a sampler with its own copy of the weights takes the new ones
-            stats["time/sync"] = time.perf_counter() - t2
+            if ahead is None or learner.version == cfg.train.steps:
+                t_sync += self._sync()  # a sampler with its own copy of the weights takes the new ones
+            stats["time/sync"] = t_sync
+            stats["time/wait"] = t1 - t0 - t_sync  # the learner idle, waiting for its batch
+            stats["async/staleness"] = staleness
             m = self.step_metrics(batch, stats, t2 - t1, time.perf_counter() - t0)
             step = m["step"] = learner.version
             if self.auditor is not None:  # a second verifier's opinion on a sample of this step's rows
@@ -297,6 +364,9 @@ class Trainer:
                 if audit:  # an audited step
                     m.update(audit, **{"time/audit": time.perf_counter() - t3})
             if cfg.train.eval_every and step % cfg.train.eval_every == 0 and step < cfg.train.steps:
+                if ahead is not None:  # evaluate the learner's weights: wait for the batch in flight
+                    ahead.wait()
+                    self._sync()
                 ev = self.evaluate(f"step {step}")
                 self.eval_history.append({"step": step, **ev})
                 m["eval/accuracy"] = ev["accuracy"]
@@ -307,13 +377,24 @@ class Trainer:
             if cfg.train.sample_every and step % cfg.train.sample_every == 0:
                 self.emit("samples", {"step": step, "rows": self.sample_rows(batch)})
             if cfg.train.save_every and step % cfg.train.save_every == 0 and step < cfg.train.steps:
-                self.save_checkpoint()
-        # the end: final model, last eval, paired comparison with the SFT eval, curves
+                if ahead is not None:
+                    ahead.wait()
+                self.save_checkpoint(pending=ahead is not None and ahead.pending)
+
+    def _sync(self) -> float:
+        t = time.perf_counter()
+        self.collector.sync(self.learner)
+        return time.perf_counter() - t
+
+    def _finish(self, summary: dict, t_start: float) -> dict:
+        """The end: final model, last eval, paired comparison with the SFT eval, curves."""
+        cfg, dist, learner, collector = self.cfg, self.dist, self.learner, self.collector
         summary["models"] = learner.footprint()  # before LoRA's merge, which freezes everything
         # final/ is a plain model (LoRA: base + merged adapters) that any tool loads, and is what the
         # last eval samples from
         policy = learner.module.merge_and_unload() if cfg.model.lora else learner.module
-        collector.sampler.model = policy
+        if isinstance(collector.sampler, HFSampler):
+            collector.sampler.model = policy
         states = [dist.full_state_dict(m) for m in (policy, learner.critic) if m is not None]  # every rank
         if self.is_main:
             save_pretrained(policy, self.tok, self.run_dir / "final", states[0])
@@ -359,9 +440,11 @@ class Trainer:
             state["cuda"] = torch.cuda.get_rng_state()
         return state
 
-    def save_checkpoint(self) -> Path:
+    def save_checkpoint(self, pending: bool = False) -> Path:
         """Model (with LoRA, its adapters) + optimizer + scheduler + every rank's RNG + data position
-        (+ the critic and its optimizer with ppo), written to a temp dir by rank 0, then renamed."""
+        (+ the critic and its optimizer with ppo), written to a temp dir by rank 0, then renamed.
+        `pending`: a batch collected ahead (one-step-off) is not trained on yet; the data position
+        is the one before it, so a resume draws its prompts again (sampled by the resumed weights)."""
         step = self.learner.version
         dist = self.dist
         rngs = dist.gather_object(self._rng_state())  # a collective: every rank calls it
@@ -377,7 +460,7 @@ class Trainer:
         dist.barrier()
         if self.is_main:
             self.tok.save_pretrained(tmp)
-            state = {"step": step, "collector": self.collector.state_dict(), "rng": rngs,
+            state = {"step": step, "collector": self.collector.state_dict(pending), "rng": rngs,
                      "eval_history": self.eval_history}
             if not dist.sharded:
                 state["learner"] = self.learner.state_dict()
@@ -410,6 +493,40 @@ class Trainer:
             if "cuda" in rng and self.dist.device.type == "cuda":
                 torch.cuda.set_rng_state(rng["cuda"])
         self.eval_history = state["eval_history"]
+
+
+class Ahead:
+    """The next batch, collected in a background thread while the learner updates (one-step-off).
+
+    The thread runs `Collector.collect` (sampling, verification, shaping) and nothing else; the
+    trainer touches the sampler's weights only when no collection is in flight. Torch releases
+    the GIL in its kernels and the verifier executors wait on pipes or Ray, so the two sides run
+    at once."""
+
+    def __init__(self, collector: Collector):
+        self.collector = collector
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="rft-rollout")
+        self.future: Future | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.future is not None
+
+    def start(self) -> None:
+        assert self.future is None, "one batch ahead at most"
+        self.future = self.pool.submit(self.collector.collect)
+
+    def wait(self) -> None:
+        """Until the batch in flight is collected (raising what its collection raised)."""
+        if self.future is not None:
+            self.future.result()
+
+    def take(self):
+        batch, self.future = self.future.result(), None
+        return batch
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def eval_summary(history: list[dict]) -> dict:

@@ -29,6 +29,7 @@ def _section_type(annotation) -> type[BaseModel] | None:
 
 def _check(model: type[BaseModel], doc: dict, block: str, path: str, problems: list[str]) -> None:
     for name, field in model.model_fields.items():
+        name = field.alias or name  # `train.async` is `async_` in Python
         key = f"{path}{name}"
         sub = _section_type(field.annotation)
         if name not in doc:

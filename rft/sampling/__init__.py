@@ -18,10 +18,16 @@ def backend_of(cfg, device: str) -> str:
 
 
 def build_sampler(cfg, model, tokenizer, device: str, model_path: str | None = None):
-    """The sampler named by `sampler.backend`, over the learner's policy `model` on `device`;
-    `model_path`: where a sampler with its own copy of the weights (vllm) loads them from first."""
+    """The sampler named by `sampler.backend` and `sampler.executor`, over the learner's policy
+    `model` on `device`; `model_path`: where a sampler with its own copy of the weights (vllm, or
+    hf under one-step-off training) loads them from first. Ray rollout actors build their model
+    from `model`'s config and sample nothing before the trainer's first `load_weights`."""
     s = cfg.sampler
     params = SamplingParams(max_new_tokens=s.max_new_tokens, temperature=s.temperature, top_p=s.top_p, top_k=s.top_k)
+    if s.executor == "ray":
+        from rft.sampling.ray import RaySampler
+
+        return RaySampler(cfg, model, tokenizer, params, workers=s.workers, device=device, address=s.ray_address)
     backend = backend_of(cfg, device)
     if backend == "vllm":
         from rft.sampling.vllm import VLLMSampler
@@ -30,4 +36,9 @@ def build_sampler(cfg, model, tokenizer, device: str, model_path: str | None = N
                            gpu_memory_utilization=s.gpu_memory_utilization,
                            trust_remote_code=cfg.model.trust_remote_code)
     cache = s.cache if s.cache != "auto" else ("static" if device == "cuda" else "dynamic")
+    if cfg.train.async_ != "off":  # it samples while the learner updates: a model of its own
+        from rft.models import load_model
+
+        own = load_model(model_path, cfg.model, trainable=False).to(device)
+        return HFSampler(own, tokenizer, params, share_prompt=cfg.train.share_prompt, cache=cache, owns_weights=True)
     return HFSampler(model, tokenizer, params, share_prompt=cfg.train.share_prompt, cache=cache)

@@ -10,9 +10,13 @@ T response tokens (right-padded after the first EOS).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Protocol
+from typing import Callable, Iterable, Protocol
 
 import torch
+
+# on_groups(groups, texts, truncated): indices (into `prompts`) of groups whose n rows have all
+# ended, with those rows' decoded texts and truncated flags, n per group, group after group.
+GroupsCallback = Callable[[list[int], list[str], list[bool]], None]
 
 
 @dataclass(frozen=True)
@@ -48,10 +52,61 @@ class Rollout:
     def input_ids(self) -> torch.Tensor:
         return torch.cat([self.prompt_ids, self.response_ids], dim=1)
 
+    def to(self, device: torch.device | str) -> "Rollout":
+        """The rollout with its tensors on `device` (itself when they are there already)."""
+        device = torch.device(device)
+        if self.prompt_ids.device == device:
+            return self
+        lp = None if self.logprobs is None else self.logprobs.to(device)
+        return Rollout(prompt_ids=self.prompt_ids.to(device), prompt_mask=self.prompt_mask.to(device),
+                       response_ids=self.response_ids.to(device), response_mask=self.response_mask.to(device),
+                       logprobs=lp, texts=self.texts, truncated=self.truncated.to(device), group_size=self.group_size)
+
+    @staticmethod
+    def cat(parts: list["Rollout"], pad_id: int) -> "Rollout":
+        """Rollouts of one group size as one, rows in order: prompts re-padded on the left (pad id,
+        mask 0), responses on the right (pad id; masks and log-probs 0), as `Batch.cat` does."""
+        if not parts:
+            raise ValueError("Rollout.cat needs at least one rollout")
+        if len(parts) == 1:
+            return parts[0]
+        G = parts[0].group_size
+        if any(r.group_size != G for r in parts):
+            raise ValueError(f"Rollout.cat: group sizes differ ({[r.group_size for r in parts]})")
+        if len({r.logprobs is None for r in parts}) > 1:
+            raise ValueError("Rollout.cat: some rollouts have log-probs and some do not")
+        P = max(r.prompt_ids.shape[1] for r in parts)
+        T = max(r.response_ids.shape[1] for r in parts)
+
+        def pad(x: torch.Tensor, width: int, value, left: bool) -> torch.Tensor:
+            if x.shape[1] == width:
+                return x
+            fill = x.new_full((x.shape[0], width - x.shape[1]), value)
+            return torch.cat([fill, x] if left else [x, fill], dim=1)
+
+        return Rollout(prompt_ids=torch.cat([pad(r.prompt_ids, P, pad_id, True) for r in parts]),
+                       prompt_mask=torch.cat([pad(r.prompt_mask, P, 0, True) for r in parts]),
+                       response_ids=torch.cat([pad(r.response_ids, T, pad_id, False) for r in parts]),
+                       response_mask=torch.cat([pad(r.response_mask, T, 0, False) for r in parts]),
+                       logprobs=None if parts[0].logprobs is None else
+                       torch.cat([pad(r.logprobs, T, 0.0, False) for r in parts]),
+                       texts=[t for r in parts for t in r.texts], truncated=torch.cat([r.truncated for r in parts]),
+                       group_size=G)
+
 
 class Sampler(Protocol):
-    def generate(self, prompts: list[str], n: int, params: SamplingParams | None = None) -> Rollout:
-        """n responses to each prompt (rows of one prompt adjacent); `params` default to the sampler's own."""
+    def generate(self, prompts: list[str], n: int, params: SamplingParams | None = None,
+                 on_groups: GroupsCallback | None = None) -> Rollout:
+        """n responses to each prompt (rows of one prompt adjacent); `params` default to the sampler's own.
+
+        `on_groups(groups, texts, truncated)`, if given, may be called (possibly several times, from
+        any thread, while sampling goes on) with the indices into `prompts` of groups whose n rows
+        have all ended, and those rows' decoded texts and truncated flags (n per group, group after
+        group), exactly as the returned Rollout will hold them. Each group is reported at most once;
+        a group not reported by the time `generate` returns is not reported at all (the caller takes
+        it from the Rollout). A sampler may report nothing. Keep the callback short (hand the work
+        to another thread): a sampler may call it between two decoding steps.
+        """
         ...
 
     def load_weights(self, weights: Iterable[tuple[str, torch.Tensor]], version: int) -> None:

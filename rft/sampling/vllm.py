@@ -102,7 +102,10 @@ class VLLMSampler:
 
     # ------------------------------------------------------------------ sampling
     @torch.no_grad()
-    def generate(self, prompts: list[str], n: int, params: SamplingParams | None = None) -> Rollout:
+    def generate(self, prompts: list[str], n: int, params: SamplingParams | None = None,
+                 on_groups=None) -> Rollout:
+        """`on_groups` is accepted and never called: `LLM.generate` hands back the whole batch at
+        once, so its groups are verified when sampling ends."""
         from vllm import SamplingParams as VLLMParams
 
         p = params or self.params
