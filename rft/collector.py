@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 
 import torch
 
@@ -26,12 +27,28 @@ from rft.sampling import Rollout, Sampler
 from rft.verifiers import Score
 
 
+@dataclass
+class Draft:
+    """A round sampled and submitted for scoring, its scores perhaps still coming (`Collector.sample`)."""
+
+    idx: list[int]  # the train examples of its groups
+    rollout: Rollout
+    jobs: list  # (groups, their texts, pending scores), in submission order
+    weights_version: int  # of the weights that sampled it
+    sample_s: float
+    sampled_at: float  # perf_counter when sampling ended
+    first_submit: float  # perf_counter of its first submission for scoring
+    scored_at: list  # perf_counter at which each submission's scores were all in (None: not yet)
+
+
 class Collector:
     def __init__(self, cfg: TaskConfig, examples: list[Example], sampler: Sampler, runner, pad_id: int,
                  dist: Dist | None = None):
         self.cfg, self.examples, self.sampler, self.runner, self.pad_id = cfg, examples, sampler, runner, pad_id
         self.dist = dist or Dist()
         self.stream = PromptStream(len(examples), cfg.train.seed)
+        self.start_state = self.stream.state_dict()
+        self.scored_until = 0.0  # perf_counter at which the last batch's scores were all in
 
     # ------------------------------------------------------------------ one step
     def collect(self) -> Batch:
@@ -40,27 +57,28 @@ class Collector:
         With dynamic sampling, groups whose rewards are all equal are dropped and more prompts are
         drawn, at most `max_sample_rounds` rounds; a batch still short trains on the groups it has
         (and if none was kept at all, on the last round as it is: a step with zero advantages).
+        Without it, `collect()` is `finish(begin())`.
         """
         cfg, a, dist = self.cfg, self.cfg.algorithm, self.dist
+        if not a.dynamic_sampling:
+            return self.finish(self.begin())
         B, G = cfg.train.prompts_per_step, cfg.sampler.n
         B_local, shard = B // dist.world, dist.shard(B)
         timing = {"sample": 0.0, "verify": 0.0, "verify_wait": 0.0}
         self.start_state = self.stream.state_dict()  # where a resume redraws this batch from
         kept: list[Batch] = []
-        n_kept, rounds, drawn, penalties, tokens, last = 0, 0, [], [], 0, None
+        n_kept, rounds, drawn, penalties, tokens, last, version = 0, 0, [], [], 0, None, None
         while True:
             rounds += 1
             idx = self.stream.take(B)[shard]
-            if n_kept < B_local or not a.dynamic_sampling:  # a rank already full only keeps the stream in step
-                rollout, scores = self.sample_and_score(idx, timing)
-                last, penalty = self.shape(rollout, scores, idx)
+            if n_kept < B_local:  # a rank already full only keeps the stream in step
+                draft = self.sample(idx)
+                version = draft.weights_version
+                last, penalty = self.shape(draft.rollout, self.scores(draft, timing), idx)
                 drawn.append(last)
-                tokens += rollout.num_tokens
+                tokens += draft.rollout.num_tokens
                 if penalty is not None:
                     penalties.append(penalty)
-                if not a.dynamic_sampling:
-                    kept = [last]
-                    break
                 keep = (~algo.uniform_groups(last.rewards, G)).nonzero().view(-1)
                 if len(keep):
                     kept.append(last.select_groups(keep))
@@ -71,29 +89,48 @@ class Collector:
         batch = Batch.cat(kept or [last], self.pad_id)
         if batch.num_rows > B_local * G:
             batch = batch.select_groups(torch.arange(B_local))
-        batch.weights_version = getattr(self.sampler, "weights_version", 0)
+        batch.weights_version = version
         batch.stats = self.stats(batch, drawn, penalties, tokens, rounds, timing)
         return batch
 
-    def sample_and_score(self, idx: list[int], timing: dict) -> tuple[Rollout, list[Score]]:
-        """Sample G responses to each prompt of `idx` and score them, overlapped: the sampler reports
-        each group as soon as all its rows have ended (`on_groups`) and the group goes to the
-        verifier executor at once, while the rest of the batch is still sampling; groups it did not
-        report (those cut at the token limit) are submitted when sampling ends. Text in, `Score`
-        out; hangs and exceptions become `error`.
+    def begin(self) -> Draft:
+        """Draw this rank's share of the step's prompts, sample them, and submit every group for
+        scoring: returns when sampling ends, while the verifier may still be scoring. One-step-off
+        training starts the next batch's sampling then, so it overlaps this batch's scoring."""
+        B = self.cfg.train.prompts_per_step
+        self.start_state = self.stream.state_dict()  # where a resume redraws this batch from
+        return self.sample(self.stream.take(B)[self.dist.shard(B)])
 
-        `timing` gains the sampling time, the verifier's busy span (first submission to last
-        score) and the part of it the step waited for after sampling had ended."""
+    def finish(self, draft: Draft) -> Batch:
+        """Wait for a drafted batch's scores and shape them: the step's `Batch` with its stats."""
+        timing = {"sample": 0.0, "verify": 0.0, "verify_wait": 0.0}
+        batch, penalty = self.shape(draft.rollout, self.scores(draft, timing), draft.idx)
+        batch.weights_version = draft.weights_version
+        batch.stats = self.stats(batch, [batch], [penalty] if penalty is not None else [], draft.rollout.num_tokens,
+                                 1, timing)
+        return batch
+
+    def sample(self, idx: list[int]) -> Draft:
+        """Sample G responses to each prompt of `idx`, scoring overlapped: the sampler reports each
+        group as soon as all its rows have ended (`on_groups`) and the group goes to the verifier
+        executor at once, while the rest of the batch is still sampling; groups it did not report
+        (those cut at the token limit) are submitted when sampling ends."""
         G = self.cfg.sampler.n
+        version = getattr(self.sampler, "weights_version", 0)  # no sync happens while a batch samples
         jobs: list[tuple[list[int], list[str], object]] = []  # (groups, their texts, pending scores)
         lock = threading.Lock()
-        first = []
+        first: list[float] = []
+        stamps: list[float | None] = []  # when each submission's scores were all in
 
         def submit(groups: list[int], texts: list[str], truncated: list[bool]) -> None:
             fields = [self.examples[idx[g]].fields for g in groups for _ in range(G)]
-            pending = self.runner.submit(texts, fields, truncated=[bool(t) for t in truncated])
             with lock:
                 first.append(time.perf_counter())
+                stamps.append(None)
+                k = len(stamps) - 1
+            pending = self.runner.submit(texts, fields, truncated=[bool(t) for t in truncated])
+            pending.add_done_callback(lambda _: stamps.__setitem__(k, time.perf_counter()))
+            with lock:
                 jobs.append((groups, texts, pending))
 
         t0 = time.perf_counter()
@@ -111,15 +148,27 @@ class Collector:
             rows = [g * G + j for g in rest for j in range(G)]
             cut = rollout.truncated.tolist()
             submit(rest, [rollout.texts[r] for r in rows], [cut[r] for r in rows])
-        scores: list[Score | None] = [None] * len(rollout.texts)
-        for groups, _, pending in jobs:
+        return Draft(idx, rollout, jobs, version, sample_s=t1 - t0, sampled_at=t1, first_submit=min(first),
+                     scored_at=stamps)
+
+    def scores(self, draft: Draft, timing: dict) -> list[Score]:
+        """A draft's scores in row order (text in, `Score` out; hangs and exceptions become `error`).
+        `timing` gains the sampling time, the verifier's busy span (first submission to last score)
+        and the part of it that came after sampling had ended."""
+        G = self.cfg.sampler.n
+        out: list[Score | None] = [None] * len(draft.rollout.texts)
+        for groups, _, pending in draft.jobs:
             for k, s in enumerate(pending.result()):
-                scores[groups[k // G] * G + k % G] = s
-        t2 = time.perf_counter()
-        timing["sample"] += t1 - t0
-        timing["verify"] += t2 - min(first)
-        timing["verify_wait"] += t2 - t1
-        return rollout, scores
+                out[groups[k // G] * G + k % G] = s
+        done = max(t if t is not None else time.perf_counter() for t in draft.scored_at)
+        # the executor scores in submission order: rows submitted while an earlier batch still held
+        # it (one-step-off) start being scored when that batch's last score is in
+        start = max(draft.first_submit, self.scored_until)
+        self.scored_until = done
+        timing["sample"] += draft.sample_s
+        timing["verify"] += done - start
+        timing["verify_wait"] += max(0.0, done - draft.sampled_at)
+        return out
 
     def shape(self, rollout: Rollout, scores: list[Score], idx: list[int]) -> tuple[Batch, torch.Tensor | None]:
         """Shape a scored rollout's rewards: a Batch of one round, and its overlong penalties."""

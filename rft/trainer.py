@@ -28,7 +28,8 @@ import torch
 
 from rft.algorithms import ADVANTAGES, POLICY_LOSSES, Estimator
 from rft.audit import Auditor
-from rft.collector import Collector
+from rft.batch import Batch
+from rft.collector import Collector, Draft
 from rft.config import TaskConfig, to_yaml
 from rft.data import collate_sft, load_examples, sft_tensors
 from rft.distributed import Dist, check_precision, check_ranks, resolve_device
@@ -328,10 +329,11 @@ class Trainer:
         return self._finish(summary, t_start)
 
     def _rl_loop(self, ahead: "Ahead | None", t_start: float) -> None:
-        """The RL steps. Synchronous (`ahead` None): collect, update, sync. One-step-off: the batch
-        of step k+1 is collected in the background, by the sampler holding the weights of step
-        k-1, while the learner updates on step k's; the sampler takes the new weights only between
-        two collections, so every batch was sampled by one set of weights."""
+        """The RL steps. Synchronous (`ahead` None): collect, update, sync. One-step-off: once step
+        k's batch is sampled, the sampler takes the learner's weights (those of step k-1) and
+        samples step k+1's batch in the background while step k's is scored and updated on; it
+        takes new weights only between two batches, so every batch was sampled by one set of
+        weights, one update older than the learner's when it trains on it."""
         cfg, dist, learner, collector = self.cfg, self.dist, self.learner, self.collector
         if ahead is not None and learner.version < cfg.train.steps:
             ahead.start()
@@ -343,18 +345,20 @@ class Trainer:
             if ahead is None:
                 batch = collector.collect()  # sample + verify: B prompts x G responses, scored and shaped
             else:
-                batch = ahead.take()  # sampled by the weights one update older than the learner's
+                draft = ahead.take()  # sampled by the weights one update older than the learner's
                 t_sync = self._sync()  # the sampler is idle: the learner's current weights, then
-                if learner.version + 1 < cfg.train.steps:  # the next batch samples during this update
-                    ahead.start()
+                if learner.version + 1 < cfg.train.steps:  # the next batch samples during this
+                    ahead.start()  # batch's scoring and update
+                batch = draft if isinstance(draft, Batch) else collector.finish(draft)
             t1 = time.perf_counter()
+            wait = t1 - t0 - t_sync  # the learner idle, waiting for its batch
             staleness = learner.version - batch.weights_version
             stats = learner.update(batch)  # KL, advantages, policy (and critic) update
             t2 = time.perf_counter()
             if ahead is None or learner.version == cfg.train.steps:
                 t_sync += self._sync()  # a sampler with its own copy of the weights takes the new ones
             stats["time/sync"] = t_sync
-            stats["time/wait"] = t1 - t0 - t_sync  # the learner idle, waiting for its batch
+            stats["time/wait"] = wait
             stats["async/staleness"] = staleness
             m = self.step_metrics(batch, stats, t2 - t1, time.perf_counter() - t0)
             step = m["step"] = learner.version
@@ -496,12 +500,15 @@ class Trainer:
 
 
 class Ahead:
-    """The next batch, collected in a background thread while the learner updates (one-step-off).
+    """The next batch, sampled in a background thread while the learner updates (one-step-off).
 
-    The thread runs `Collector.collect` (sampling, verification, shaping) and nothing else; the
-    trainer touches the sampler's weights only when no collection is in flight. Torch releases
-    the GIL in its kernels and the verifier executors wait on pipes or Ray, so the two sides run
-    at once."""
+    The thread runs `Collector.begin` (sampling, each group submitted for scoring as it ends) and
+    returns when sampling ends; the trainer then hands the sampler new weights and starts the
+    next batch at once, while it waits for this one's scores (`Collector.finish`) and updates on
+    it. So sampling, scoring and the update of neighbouring batches all run at the same time, and
+    the sampler's weights are touched only when it is idle. With dynamic sampling (whose later
+    rounds depend on the scores) the thread runs the whole `Collector.collect`. Torch releases
+    the GIL in its kernels and the verifier executors wait on pipes or Ray, so the parts overlap."""
 
     def __init__(self, collector: Collector):
         self.collector = collector
@@ -514,16 +521,18 @@ class Ahead:
 
     def start(self) -> None:
         assert self.future is None, "one batch ahead at most"
-        self.future = self.pool.submit(self.collector.collect)
+        c = self.collector
+        self.future = self.pool.submit(c.collect if c.cfg.algorithm.dynamic_sampling else c.begin)
 
     def wait(self) -> None:
         """Until the batch in flight is collected (raising what its collection raised)."""
         if self.future is not None:
             self.future.result()
 
-    def take(self):
-        batch, self.future = self.future.result(), None
-        return batch
+    def take(self) -> Batch | Draft:
+        """The batch in flight once sampled: a `Draft` to `finish`, or (dynamic sampling) a `Batch`."""
+        out, self.future = self.future.result(), None
+        return out
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)

@@ -164,6 +164,26 @@ class Pending:
         ready, _ = ray.wait(refs, num_returns=len(refs), timeout=0)
         return len(ready) == len(refs)
 
+    def add_done_callback(self, fn) -> None:
+        """Call `fn(self)` once every chunk has its answer (from a Ray thread; at once if done),
+        as `concurrent.futures.Future.add_done_callback` does."""
+        futures = [p.ref.future() for p in self._parts]
+        if not futures:
+            fn(self)
+            return
+        left = [len(futures)]
+        lock = threading.Lock()
+
+        def one_done(_) -> None:
+            with lock:
+                left[0] -= 1
+                last = left[0] == 0
+            if last:
+                fn(self)
+
+        for f in futures:
+            f.add_done_callback(one_done)
+
     def result(self, timeout: float | None = None) -> list[Score]:
         with self._lock:
             if self._scores is None:
