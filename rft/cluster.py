@@ -40,6 +40,7 @@ def connect(address: str | None = None, *, num_cpus: float = 0, file: str | None
     # the driver's sys.path reaches the workers, so a verifier class the trainer can import (a
     # `pkg.module:Class` on PYTHONPATH, a test module) imports there too
     env = {"env_vars": {"PYTHONPATH": os.pathsep.join(p for p in _import_paths() if p)}}
+    _check_reachable(address, file, field)
     try:
         if address:
             ray.init(address=address, runtime_env=env, log_to_driver=True)
@@ -50,6 +51,23 @@ def connect(address: str | None = None, *, num_cpus: float = 0, file: str | None
         where = f"the Ray cluster at {address}" if address else "a local Ray cluster"
         raise UserError(f"cannot connect to {where}: {str(e).splitlines()[0]}", file=file, field=field) from None
     return True
+
+
+def _check_reachable(address: str | None, file: str | None, field: str | None, timeout_s: float = 5.0) -> None:
+    """A `host:port` (or `ray://host:port`) that takes no TCP connection is refused at once: Ray
+    itself would retry its GCS for minutes before giving up."""
+    import socket
+
+    if not address or address == "auto" or address.startswith("local"):
+        return
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        raise UserError(f"expected auto, host:port or ray://host:port, got {address!r}", file=file, field=field)
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout_s).close()
+    except OSError as e:
+        raise UserError(f"cannot reach the Ray cluster at {address}: {e.strerror or e} (is `ray start --head` "
+                        "running there?)", file=file, field=field) from None
 
 
 def _import_paths() -> list[str]:

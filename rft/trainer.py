@@ -83,16 +83,13 @@ def connect_ray(cfg: TaskConfig) -> bool:
     return cluster.connect(address, num_cpus=need, file=cfg._source, field=field)
 
 
-def build_runner(verifier, v, file: str | None = None):
+def build_runner(verifier, v):
     """The verifier executor `verifier.executor` names (a `VerifierConfig` `v`): the same
     `submit`/`score_batch` interface whichever runs the rows."""
-    if v.executor == "ray":
-        from rft import cluster
+    if v.executor == "ray":  # joins the cluster `connect_ray` connected to, or starts one
         from rft.verifiers.ray_runner import RayVerifierRunner
 
-        actors = max(v.workers, 1)
-        cluster.connect(v.ray_address, num_cpus=actors * v.ray_processes, file=file, field="verifier.ray_address")
-        return RayVerifierRunner(verifier, actors=actors, processes_per_actor=v.ray_processes,
+        return RayVerifierRunner(verifier, actors=max(v.workers, 1), processes_per_actor=v.ray_processes,
                                  timeout_s=v.timeout_s, address=v.ray_address)
     return VerifierRunner(verifier, workers=0 if v.executor == "inprocess" else v.workers, timeout_s=v.timeout_s)
 
@@ -181,7 +178,7 @@ class Trainer:
         torch.manual_seed(cfg.train.seed + self.dist.rank)  # each rank samples its own randomness
         v = cfg.verifier
         self.owns_ray = connect_ray(cfg)
-        self.runner = build_runner(self.verifier, v, cfg._source)
+        self.runner = build_runner(self.verifier, v)
         if v.audit is not None:
             self.auditor = Auditor(v.audit, ScoreTable(**v.scores.model_dump()), v.timeout_s, self.train_examples,
                                    self.run_dir / "audit.jsonl" if self.is_main else None, cfg.train.seed, self.dist)

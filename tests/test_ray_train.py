@@ -34,3 +34,26 @@ def test_rft_train_samples_and_verifies_on_ray_actors(tmp_path, mode):
     assert summary["verifier"]["rows"] >= 3 * 16
     assert "accuracy" in summary["eval"]["last"]
     assert "Started a local Ray instance" in proc.stderr
+
+
+@pytest.mark.parametrize("sets,field,expected", [
+    (["verifier.executor=ray", "verifier.ray_address=127.0.0.1:9"], "verifier.ray_address", "cannot reach the Ray cluster"),
+    (["sampler.executor=ray", "sampler.ray_address=127.0.0.1:9"], "sampler.ray_address", "cannot reach the Ray cluster"),
+    (["sampler.executor=ray", "sampler.backend=vllm"], "sampler.executor", "sample with hf"),
+    (["verifier.executor=ray", "verifier.ray_address=auto", "sampler.executor=ray", "sampler.ray_address=h:6379"],
+     "sampler.ray_address", "one Ray cluster"),
+    (["verifier.executor=raid"], "verifier.executor", "'inprocess', 'pool' or 'ray'"),
+])
+def test_bad_ray_settings_are_one_line_errors_naming_the_field(tmp_path, sets, field, expected):
+    out = tmp_path / "run"
+    proc = run_cli("train", str(ROOT / "tasks" / "arith.yaml"), *TINY, *[a for s in sets for a in ("--set", s)],
+                   "--output", str(out))
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert field in proc.stderr and expected in proc.stderr and "Traceback" not in proc.stderr
+    assert not out.exists()  # nothing written
+
+
+def test_several_learner_ranks_need_an_address_to_share_one_cluster(tmp_path):
+    proc = run_cli("train", str(ROOT / "tasks" / "arith.yaml"), *TINY, "--set", "sampler.executor=ray",
+                   "--num-processes", "2", "--output", str(tmp_path / "run"))
+    assert proc.returncode == 2 and "sampler.ray_address" in proc.stderr and "ray start --head" in proc.stderr
