@@ -218,8 +218,13 @@ def test_close_kills_the_actors_leaves_ray_running_and_is_idempotent():
     r.close()
     r.close()
     assert ray.is_initialized()
+    # ray.kill is asynchronous: a call made right after it may still be served; within seconds
+    # the actor must be gone for good (no restart)
+    deadline = time.monotonic() + 20
     with pytest.raises(ray.exceptions.RayActorError):
-        ray.get(actor.ready.remote(), timeout=10)
+        while time.monotonic() < deadline:
+            ray.get(actor.ready.remote(), timeout=10)
+            time.sleep(0.2)
     with pytest.raises(RuntimeError, match="closed"):
         r.submit(["1"], [{"answer": "1"}])
 
