@@ -20,6 +20,7 @@ question that also appears in the eval split is dropped from the train split.
 from __future__ import annotations
 
 import random
+import re
 
 NAMES = ["Tom", "Ann", "Sam", "Lia", "Ben", "Eva", "Max", "Zoe", "Leo", "Mia"]
 ITEMS = ["apples", "pears", "books", "coins", "cards", "pens", "eggs", "shells"]
@@ -87,3 +88,25 @@ def tokenizer_corpus(n: int = 20000, seed: int = 0) -> list[str]:
         r = make_problem(rng, 99)
         out.append(f"Q: {r['question']}\nA: {r['solution']}")
     return out
+
+
+_SOLVED = re.compile(r"^(\d+) ([+-]) (\d+) = (\d+)\.")
+
+
+def to_program(row: dict) -> dict:
+    """An arithmetic row in program-based chain of thought (P-CoT): the worked solution becomes a
+    short program whose output is the answer; a demonstration's slip becomes a misread operand, so
+    the program prints the slipped result as the worked line did.
+
+    >>> to_program({"question": "Q", "solution": "12 + 7 = 18. The answer is 18.", "answer": "19"})["solution"]
+    'n = 12 + 6\\nprint(n)'
+    """
+    a, op, b, shown = _SOLVED.match(row["solution"]).groups()
+    a, b, shown = int(a), int(b), int(shown)
+    b_read = shown - a if op == "+" else a - shown  # the operand that gives what was shown
+    return {**row, "solution": f"n = {a} {op} {b_read}\nprint(n)"}
+
+
+def generate_pot(split: str = "train", **kw) -> list[dict]:
+    """`generate`'s rows with P-CoT demonstrations (`to_program`); same questions and answers."""
+    return [to_program(r) for r in generate(split, **kw)]

@@ -14,3 +14,4 @@ from rft.verifiers import format as _format  # noqa: F401,E402  (registers "form
 from rft.verifiers import math as _math  # noqa: F401,E402  (registers "math")
 from rft.verifiers import weighted as _weighted  # noqa: F401,E402  (registers "weighted")
 from rft.verifiers import code as _code  # noqa: F401,E402  (registers "code"; the sandbox loads on first use)
+from rft.verifiers import program as _program  # noqa: F401,E402  (registers "program")
