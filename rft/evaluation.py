@@ -20,7 +20,8 @@ def wilson(k: int, n: int, z: float = 1.96) -> list[float]:
     p, d = k / n, 1 + z * z / n
     c = (p + z * z / (2 * n)) / d
     h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return [max(0.0, c - h), min(1.0, c + h)]
+    # it contains p: rounding alone would put 1 - 1e-16 above a perfect score
+    return [min(p, max(0.0, c - h)), max(p, min(1.0, c + h))]
 
 
 def pass_at_k(n: int, c: int, k: int) -> float:

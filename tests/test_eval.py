@@ -54,6 +54,29 @@ def test_wilson_edges():
 # ---------------------------------------------------------------- paired difference
 
 
+def test_wilson_interval_contains_the_observed_rate_even_at_a_perfect_score():
+    # floating point put 500/500's upper end at 1 - 1e-16 once, and the reward-curve plot then
+    # crashed on a negative error bar at the end of a run that scored 100%
+    for n in (1, 7, 100, 500, 1319):
+        for k in range(n + 1):
+            lo, hi = wilson(k, n)
+            assert 0.0 <= lo <= k / n <= hi <= 1.0, (k, n, lo, hi)
+    assert wilson(500, 500)[1] == 1.0 and wilson(0, 500)[0] == 0.0
+
+
+def test_reward_curve_draws_an_eval_history_that_reaches_100_percent(tmp_path):
+    from rft.config import LoggingConfig
+    from rft.metrics import MetricsWriter
+
+    w = MetricsWriter(tmp_path, LoggingConfig())
+    w.log({"step": 1, "reward/mean": 1.0, "reward/accuracy": 1.0})
+    evals = [{"step": s, "accuracy": a, "wilson95": wilson(round(a * 500), 500), "n": 500}
+             for s, a in ((0, 0.92), (1, 1.0))]
+    png = w.plot(evals)
+    w.close()
+    assert png is not None and png.stat().st_size > 10_000
+
+
 def test_paired_difference_hand_example():
     before = [1, 0, 0, 1, 0]
     after = [1, 1, 0, 0, 1]
