@@ -179,8 +179,8 @@ def test_groups_are_verified_while_the_rest_of_the_batch_samples(workers):
     examples = [type("Ex", (), {"prompt": f"p{i}", "fields": {"answer": str(i)}})() for i in range(10)]
     sampler = StagedSampler()
     with VerifierRunner(StampVerifier(), workers=workers, timeout_s=5) as runner:
-        if workers:
-            runner.score_batch(["warm"], [{}])  # the workers' start-up is not what this measures
+        if workers:  # every worker started (one row each): their start-up is not what this measures
+            runner.score_batch(["warm"] * workers, [{}] * workers)
         batch = Collector(cfg, examples, sampler, runner, pad_id=0).collect()
     stamps = [float(r) for r in batch.reasons]
     G = cfg.sampler.n

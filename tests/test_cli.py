@@ -116,7 +116,7 @@ def test_errors_found_after_config_load_are_the_only_stderr_line(tmp_path):
 def test_unknown_verifier_names_verifier_name_lists_the_known_ones_and_creates_nothing(tmp_path):
     out = tmp_path / "run"
     proc = run_cli("train", "tasks/arith.yaml", *TINY, *FEW_ROWS, "--set", "verifier.name=nope", "--output", str(out))
-    assert_user_error(proc, "tasks/arith.yaml", "verifier.name", "'nope'", "known: code, format, math, weighted", only_line=False)
+    assert_user_error(proc, "tasks/arith.yaml", "verifier.name", "'nope'", "known: code, format, math, program, weighted", only_line=False)
     assert not out.exists()  # the verifier is built before the run directory is made
 
 
