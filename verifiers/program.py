@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 from rft.verifiers.base import Score, ScoreTable, Verifier, register_verifier
-from rft.verifiers.code import _sandbox, extract_program
+from rft.verifiers.code import CodeVerifier, _sandbox, extract_program
 from rft.verifiers.math import MathVerifier
 from rft.verifiers.math.extract import reference_answer
 
@@ -71,10 +71,7 @@ class ProgramVerifier(Verifier):
         self.timeout_s, self.memory_mb = float(timeout_s), int(memory_mb)
         self.math = MathVerifier(self.scores, rel_tol=rel_tol)
 
-    def limits(self):
-        from rft.sandbox import Limits
-
-        return Limits(wall_s=self.timeout_s, cpu_s=self.timeout_s, memory_mb=self.memory_mb)
+    limits = CodeVerifier.limits  # the sandbox's limits from timeout_s and memory_mb, as for code
 
     def score(self, completion: str, answer: Any = None, **fields: Any) -> Score:
         ref = reference_answer(answer)
@@ -99,10 +96,4 @@ class ProgramVerifier(Verifier):
             return self.error(f"printed {lines[-1][:100]!r}; {why}")
         return (self.correct if ok else self.wrong)(f"printed {lines[-1][:100]!r}; {why}")
 
-    def __setstate__(self, state: dict) -> None:
-        """Unpickled in a verifier worker: start the sandbox now, not inside a row's deadline."""
-        self.__dict__.update(state)
-        try:
-            _sandbox()
-        except Exception:  # noqa: BLE001 - the first row will report whatever is wrong
-            pass
+    __setstate__ = CodeVerifier.__setstate__  # unpickled in a worker: start the sandbox there and then

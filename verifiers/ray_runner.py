@@ -59,8 +59,8 @@ import time
 import weakref
 from typing import Any
 
-from rft.verifiers.base import Score, Verifier, takes_field
-from rft.verifiers.runner import VerifierRunner
+from rft.verifiers.base import Score, Verifier
+from rft.verifiers.runner import VerifierRunner, row_fields
 
 READY_TIMEOUT_S = 120.0  # the actors must be placed, started and have loaded the verifier within this
 CLOSE_WAIT_S = 2.0  # how long close() lets the actors stop their worker pools before killing them
@@ -237,13 +237,7 @@ class RayVerifierRunner:
                truncated: list[bool] | None = None) -> Pending:
         """Sends the batch to the actors and returns at once; `fields[i]` and `truncated[i]` as in
         `VerifierRunner.score_batch`."""
-        if len(completions) != len(fields):
-            raise ValueError(f"{len(completions)} completions but {len(fields)} field dicts")
-        if truncated is not None:
-            if len(truncated) != len(fields):
-                raise ValueError(f"{len(completions)} completions but {len(truncated)} truncated flags")
-            if takes_field(self.verifier, "truncated"):
-                fields = [{**f, "truncated": bool(t)} for f, t in zip(fields, truncated)]
+        fields = row_fields(self.verifier, completions, fields, truncated)
         if not self._finalizer.alive:
             raise RuntimeError("RayVerifierRunner is closed")
         n = len(completions)

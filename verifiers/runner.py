@@ -78,6 +78,21 @@ from rft.verifiers.base import Score, Verifier, takes_field
 STARTUP_TIMEOUT_S = 60.0  # a fresh worker must import and unpickle the verifier within this
 
 
+def row_fields(verifier: Verifier, completions: list[str], fields: list[dict],
+               truncated: list[bool] | None) -> list[dict]:
+    """The keyword fields each row is scored with: the row's own, plus `truncated` when the
+    verifier's `score` takes it. Mismatched lengths are a ValueError, before anything is queued."""
+    if len(completions) != len(fields):
+        raise ValueError(f"{len(completions)} completions but {len(fields)} field dicts")
+    if truncated is None:
+        return fields
+    if len(truncated) != len(fields):
+        raise ValueError(f"{len(completions)} completions but {len(truncated)} truncated flags")
+    if not takes_field(verifier, "truncated"):
+        return fields
+    return [{**f, "truncated": bool(t)} for f, t in zip(fields, truncated)]
+
+
 def _score_one(verifier: Verifier, completion: str, fields: dict) -> tuple[float, str, str]:
     """One row as a plain (value, outcome, reason) tuple: cheaper to pickle than a dataclass."""
     try:
@@ -461,13 +476,7 @@ class VerifierRunner:
         `truncated[i]` whether row i was cut at the token limit (passed on as the `truncated`
         keyword when the verifier's `score` takes it). The lists are copied: the caller may reuse
         them."""
-        if len(completions) != len(fields):
-            raise ValueError(f"{len(completions)} completions but {len(fields)} field dicts")
-        if truncated is not None:
-            if len(truncated) != len(fields):
-                raise ValueError(f"{len(completions)} completions but {len(truncated)} truncated flags")
-            if takes_field(self.verifier, "truncated"):
-                fields = [{**f, "truncated": bool(t)} for f, t in zip(fields, truncated)]
+        fields = row_fields(self.verifier, completions, fields, truncated)
         return self._backend.submit(list(completions), list(fields))
 
     def score_batch(self, completions: list[str], fields: list[dict[str, Any]],
