@@ -6,8 +6,9 @@ nothing to it. Shapes: B prompts x G samples per prompt = N rows, the G rows of 
 
 Two masks, on purpose: `attention_mask` says which tokens the model sees, `loss_mask` which
 response tokens the loss trains on. They are the same today except where DAPO's overlong filter
-drops a truncated response from the loss; tool output in a multi-turn rollout will be attended
-to and never trained on.
+drops a truncated response from the loss, and in a multi-turn rollout, where the response holds
+tool results and environment observations after the model's turns: attended to, never trained on
+(their log-probs are 0 and their loss mask 0).
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ class Batch:
     group_size: int  # G
     weights_version: int = 0  # how many learner updates the sampling weights had seen
     stats: dict[str, float] = field(default_factory=dict)  # the collection's per-step metrics
+    episodes: list[dict] | None = None  # (N,) multi-turn rollouts: turns, tool calls, transcript (Rollout.episodes)
 
     @property
     def num_rows(self) -> int:
@@ -61,7 +63,8 @@ class Batch:
                      outcomes=[self.outcomes[i] for i in idx], reasons=[self.reasons[i] for i in idx],
                      group_ids=self.group_ids[rows], truncated=self.truncated[rows],
                      texts=[self.texts[i] for i in idx], group_size=self.group_size,
-                     weights_version=self.weights_version, stats=self.stats)
+                     weights_version=self.weights_version, stats=self.stats,
+                     episodes=None if self.episodes is None else [self.episodes[i] for i in idx])
 
     @staticmethod
     def cat(parts: list["Batch"], pad_id: int) -> "Batch":
@@ -88,4 +91,5 @@ class Batch:
                      outcomes=[o for b in parts for o in b.outcomes], reasons=[r for b in parts for r in b.reasons],
                      group_ids=torch.cat([b.group_ids for b in parts]), truncated=torch.cat([b.truncated for b in parts]),
                      texts=[t for b in parts for t in b.texts], group_size=parts[0].group_size,
-                     weights_version=parts[0].weights_version, stats=parts[0].stats)
+                     weights_version=parts[0].weights_version, stats=parts[0].stats,
+                     episodes=None if any(b.episodes is None for b in parts) else [e for b in parts for e in b.episodes])

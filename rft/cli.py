@@ -159,8 +159,11 @@ def eval_(task: str = typer.Argument(..., help="Task YAML whose eval split is us
     device = resolve_device(cfg.train.device, task)
     path = resolve_model_path(cfg.model, model)
     tok = load_tokenizer(path, cfg.model)
+    from rft.trainer import build_env
+
+    make_env = build_env(cfg)  # tools or an environment: multi-turn rollouts, as in training
     mdl = load_model(path, cfg.model, trainable=False).to(device)
-    sampler = build_sampler(cfg, mdl, tok, device)
+    sampler = build_sampler(cfg, mdl, tok, device, model_path=path, make_env=make_env)
     examples = load_examples(cfg, "eval", tok)[:limit]
     v = cfg.verifier
     try:
@@ -181,6 +184,7 @@ def eval_(task: str = typer.Argument(..., help="Task YAML whose eval split is us
     print_report(f"rft eval {task} --model {model}", {
         "accuracy": res["accuracy"], "wilson95": f"[{res['wilson95'][0]:.3f}, {res['wilson95'][1]:.3f}]",
         **{f"pass@{j}": v for j, v in res["pass_at_k"].items()}, "unparseable": res["unparseable"],
+        **({"tool use": res["tool_use"], "tool calls / answer": res["tool_calls"]} if "tool_use" in res else {}),
         "prompts": res["n"], "seconds": res["seconds"]})
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import torch
@@ -134,8 +135,17 @@ class Collector:
                 jobs.append((groups, texts, pending))
 
         t0 = time.perf_counter()
-        rollout = self.sampler.generate([self.examples[i].prompt for i in idx], G, on_groups=submit)
+        prompts = [self.examples[i].prompt for i in idx]
+        if getattr(self.sampler, "multi_turn", False):  # environments start from the data rows
+            rollout = self.sampler.generate(prompts, G, rows=[self.examples[i].fields for i in idx])
+        else:
+            rollout = self.sampler.generate(prompts, G, on_groups=submit)
         t1 = time.perf_counter()
+        if rollout.scores is not None:  # an environment scored its episodes: nothing to verify
+            done = Future()
+            done.set_result(list(rollout.scores))
+            return Draft(idx, rollout, [(list(range(len(idx))), rollout.texts, done)], version, sample_s=t1 - t0,
+                         sampled_at=t1, first_submit=t1, scored_at=[t1])
         with lock:
             early = list(jobs)
         seen = {g for groups, _, _ in early for g in groups}
@@ -180,7 +190,8 @@ class Collector:
             lengths = rollout.response_mask.sum(-1).cpu() + rollout.truncated.long().cpu()
             penalty = a.overlong_penalty * algo.overlong_penalty(lengths, cfg.sampler.max_new_tokens, a.overlong_buffer)
             rewards = rewards + penalty
-        loss_mask = rollout.response_mask.float()
+        # tool results and observations are attended to and not trained on
+        loss_mask = rollout.loss_mask.float() if rollout.loss_mask is not None else rollout.response_mask.float()
         if a.overlong_filter:  # DAPO: truncated responses carry no loss
             loss_mask = loss_mask * algo.overlong_filter_mask(rollout.truncated)[:, None]
         return Batch(prompt_ids=rollout.prompt_ids, response_ids=rollout.response_ids,
@@ -188,7 +199,7 @@ class Collector:
                      rewards=rewards.to(device), outcomes=[s.outcome for s in scores],
                      reasons=[s.reason for s in scores],
                      group_ids=torch.tensor(idx, device=device).repeat_interleave(G), truncated=rollout.truncated,
-                     texts=rollout.texts, group_size=G), penalty
+                     texts=rollout.texts, group_size=G, episodes=rollout.episodes), penalty
 
     def stats(self, batch: Batch, drawn: list[Batch], penalties: list, tokens: int, rounds: int,
               timing: dict) -> dict[str, float]:
@@ -200,8 +211,10 @@ class Collector:
         truncated = batch.truncated.cpu()
         drawn_cut = torch.cat([d.truncated for d in drawn]).cpu()
         groups = batch.num_rows // G
+        episodes = [{k: v for k, v in e.items() if k not in ("transcript", "segments")} for d in drawn for e in (d.episodes or [])]
         if dist.distributed:  # the same formulas over the concatenation of all ranks' draws
-            parts = dist.gather_object((rewards, outcomes, penalty, truncated, tokens, groups, drawn_cut))
+            parts = dist.gather_object((rewards, outcomes, penalty, truncated, tokens, groups, drawn_cut, episodes))
+            episodes = [e for p in parts for e in p[7]]
             rewards = torch.cat([p[0] for p in parts])
             outcomes = [o for p in parts for o in p[1]]
             penalty = torch.cat([p[2] for p in parts]) if penalty is not None else None
@@ -224,6 +237,16 @@ class Collector:
             "perf/tokens_per_s": tokens / max(timing["sample"], 1e-9),
             "time/sample": timing["sample"], "time/verify": timing["verify"], "time/verify_wait": timing["verify_wait"],
         }
+        if episodes:  # multi-turn rollouts
+            n, turns = len(episodes), sum(e["turns"] for e in episodes)
+            calls = sum(e["tool_calls"] for e in episodes)
+            m["episode/turns"] = turns / n  # model turns per rollout
+            m["episode/max_turns"] = sum(e["ended"] == "max_turns" for e in episodes) / n
+            m["tool/calls"] = calls  # in the step, over every rollout drawn
+            m["tool/call_rate"] = calls / max(turns, 1)  # the share of model turns that called a tool
+            m["tool/errors"] = sum(e["tool_errors"] for e in episodes)
+            m["tool/timeouts"] = sum(e["tool_timeouts"] for e in episodes)
+            m["tool/output_tokens"] = sum(e["tool_tokens"] for e in episodes) / n  # per rollout
         if penalty is not None:
             m["reward/overlong_penalty"] = penalty.mean().item()  # included in reward/mean
         if self.cfg.algorithm.dynamic_sampling:

@@ -125,6 +125,29 @@ class VerifierConfig(Section):
     audit: AuditConfig | None = Field(None, description="Re-score a sample of each step's completions with a second verifier; the disagreement rate goes to metrics.jsonl and the disagreeing completions, with both reasons, to audit.jsonl. null: off.")
 
 
+class ToolFormatConfig(Section):
+    """The text of a tool call and of its result (see `rft.verifiers.tools.ToolFormat`)."""
+
+    open: str = Field("<{name}>", description="Text that opens a call; `{name}` is the tool's name.")
+    close: str = Field("</{name}>", description="Text that closes a call and ends the model's turn; must contain `{name}`.")
+    result: str = Field("<output>{output}</output>", description="Text of the tool's result appended after the call; must contain `{output}`.")
+
+    @model_validator(mode="after")
+    def _placeholders(self):
+        if "{name}" not in self.close:
+            raise ValueError("close must contain {name}: the closing tag of each tool ends the model's turn")
+        if "{output}" not in self.result:
+            raise ValueError("result must contain {output}")
+        return self
+
+
+class EnvConfig(Section):
+    """A multi-turn environment (see `rft.verifiers.envs`): it scores the episodes instead of `verifier`."""
+
+    name: str = Field(description="Registry name or import path `pkg.module:Class` of an `Environment` subclass.")
+    options: dict[str, Any] = Field(default_factory=dict, description="Keyword options for the environment class.")
+
+
 class SamplerConfig(Section):
     backend: Literal["auto", "hf", "vllm"] = Field("auto", description="`hf`: batched transformers generate with KV cache, on the policy's own weights. `vllm` (`pip install 'rft[vllm]'`): a vLLM engine in the trainer's process, its own copy of the weights pushed in place after every update. auto: vllm on a GPU when it is installed, else hf (on a CPU hf is the faster for small models).")
     gpu_memory_utilization: float = Field(0.3, gt=0, lt=1, description="vllm on a GPU: the share of GPU memory the engine may take (weights and KV cache); the learner needs the rest.")
@@ -137,6 +160,11 @@ class SamplerConfig(Section):
     executor: Literal["local", "ray"] = Field("local", description="`local`: the sampler runs in the trainer's process (hf on the policy's own weights, or a vllm engine). `ray` (`pip install 'rft[ray]'`, hf backend): `workers` Ray actors sample, each on its own copy of the weights, pushed from the learner through Ray's object store after every update; on a GPU node each takes one GPU.")
     workers: int = Field(1, ge=1, description="`ray`: rollout actors; the step's prompts are split among them in whole groups.")
     ray_address: str | None = Field(None, description="`ray`: the cluster to join (as verifier.ray_address; the two must agree); null: a local cluster started for this run.")
+    tools: list[str] = Field(default_factory=list, description="Tools the model may call inside a rollout (`calc`, `python`, or `pkg.module:Class` of a `Tool` subclass). A turn that ends with a call (tool_format) gets the tool's result appended, and the model goes on, up to `max_turns` turns; the result's tokens are attended to and not trained on. The verifier scores the model's turns. Empty: single-turn sampling.")
+    tool_options: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Keyword options per tool, by the name given in `tools` (e.g. `python: {timeout_s: 2}`).")
+    tool_format: ToolFormatConfig = Field(default_factory=ToolFormatConfig, description="The text of a call and of its result.")
+    max_turns: int = Field(4, ge=1, description="Multi-turn rollouts (tools or env): most model turns per rollout. `max_new_tokens` bounds the whole response (model and tool tokens together).")
+    env_workers: int = Field(4, ge=1, description="Multi-turn rollouts: threads that run tool calls and environment steps of one turn at once.")
     recompute_logprobs: bool = Field(False, description="The update's old log-probs from a no-grad forward of the learner's policy before it changes, instead of the sampler's own (which then only weigh algorithm.tis_cap and the mismatch metrics). For a sampler that computes probabilities differently from the learner (an inference engine); hf samples with the learner's own model.")
 
 
@@ -227,6 +255,7 @@ class TaskConfig(Section):
     model: ModelConfig = Field(default_factory=ModelConfig)
     data: DataConfig
     verifier: VerifierConfig = Field(default_factory=VerifierConfig)
+    env: EnvConfig | None = Field(None, description="A multi-turn environment that scores its own episodes (instead of the verifier); null: single-turn, or tool calls (sampler.tools) scored by the verifier.")
     sampler: SamplerConfig = Field(default_factory=SamplerConfig)
     algorithm: AlgorithmConfig = Field(default_factory=AlgorithmConfig)
     sft: SFTConfig = Field(default_factory=SFTConfig)
@@ -320,6 +349,16 @@ def check_consistency(cfg: TaskConfig, file: str) -> None:
     if s.executor == "ray" and s.backend == "vllm":
         raise UserError("Ray rollout workers sample with hf; a vllm engine runs in the trainer's process "
                         "(set sampler.executor: local, or backend: hf)", file=file, field="sampler.executor")
+    if (s.tools or cfg.env) and s.executor == "ray":
+        raise UserError("multi-turn rollouts (tools, env) run on the local sampler; expected sampler.executor: "
+                        "local", file=file, field="sampler.executor")
+    if s.tools and cfg.env:
+        raise UserError("expected either sampler.tools (a tool loop scored by the verifier) or env (an "
+                        "environment that scores itself), not both", file=file, field="env")
+    unknown = sorted(set(s.tool_options) - set(s.tools))
+    if unknown:
+        raise UserError(f"options for {', '.join(unknown)}, which sampler.tools does not name (it names "
+                        f"{s.tools or 'none'})", file=file, field="sampler.tool_options")
     if a.overlong_buffer > cfg.sampler.max_new_tokens:
         raise UserError(f"expected at most sampler.max_new_tokens ({cfg.sampler.max_new_tokens}), "
                         f"got {a.overlong_buffer}", file=file, field="algorithm.overlong_buffer")

@@ -49,6 +49,9 @@ class ConsoleReporter:
                     f"clip {p.get('policy/clip_frac', 0.0):.3f} | len {p['response/length']:.1f} | "
                     f"{p['perf/tokens_per_s']:.0f} tok/s | sample {p['time/sample']:.2f}s verify "
                     f"{p['time/verify']:.3f}s update {p['time/update']:.2f}s"
+                    + (f" | turns {p['episode/turns']:.2f} tool calls {p['tool/calls']:.0f} "
+                       f"({p['tool/call_rate']:.2f} of turns) errors {p['tool/errors']:.0f}"
+                       if "tool/calls" in p else "")
                     + (f" | value loss {p['loss/value']:.4f} expl. var {p['critic/explained_var']:.2f}"
                        if "loss/value" in p else ""), highlight=False)
         elif event == "eval":
@@ -60,9 +63,17 @@ class ConsoleReporter:
             table = Table(show_lines=True, expand=True)
             for col in ("prompt", "completion", "outcome", "reward", "reason"):
                 table.add_column(col)
+            multi = False
             for prompt, text, outcome, reason, reward in p["rows"][:4]:
-                table.add_row(Text(prompt[-80:]), Text(text), outcome, f"{reward:.2f}", Text(reason))
-            self.console.print(Panel(table, title=f"samples at step {p['step']}"))
+                if isinstance(text, list):  # a multi-turn rollout: (text, the model wrote it) segments
+                    multi, shown = True, Text()
+                    for seg, mine in text:
+                        shown.append(seg, style=None if mine else "bold cyan")
+                    text = shown
+                table.add_row(Text(prompt[-80:]), Text(text) if isinstance(text, str) else text, outcome,
+                              f"{reward:.2f}", Text(reason))
+            title = f"samples at step {p['step']}" + (" (tool results and observations in cyan)" if multi else "")
+            self.console.print(Panel(table, title=title))
         elif event == "info":
             self.console.print(p["message"])
 

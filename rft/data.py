@@ -188,19 +188,30 @@ def load_examples(cfg: TaskConfig, split: str, tokenizer) -> list[Example]:
     return [to_example(r, cfg.data, tokenizer, (file, f"row {i + 1}")) for i, r in enumerate(rows)]
 
 
-def sft_tensors(examples: list[Example], tokenizer, response_prefix: str, max_length: int, file: str) -> list[dict]:
-    """Tokenise prompt+target (+EOS). Labels are -100 on prompt tokens: loss on the response only."""
+def sft_tensors(examples: list[Example], tokenizer, response_prefix: str, max_length: int, file: str,
+                segments=None) -> list[dict]:
+    """Tokenise prompt+target (+EOS). Labels are -100 on prompt tokens: loss on the response only.
+
+    `segments(text) -> [(text, trainable)]` (tool tasks): the target is tokenized piece by piece,
+    as a multi-turn rollout builds its tokens (each tool result on its own), and the pieces that
+    are not the model's (tool results) get label -100, as they get no loss in RL."""
     out = []
     for i, ex in enumerate(examples):
         if not ex.target:
             raise UserError("row has no reference solution for the SFT warm-up", file=file, field=f"row {i + 1}")
         p = tokenizer(ex.prompt, add_special_tokens=False)["input_ids"]
-        r = tokenizer(response_prefix + ex.target, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
+        pieces = segments(response_prefix + ex.target) if segments else [(response_prefix + ex.target, True)]
+        r, lab = [], []
+        for text, trainable in pieces:
+            ids_ = tokenizer(text, add_special_tokens=False)["input_ids"]
+            r += ids_
+            lab += ids_ if trainable else [-100] * len(ids_)
+        r, lab = r + [tokenizer.eos_token_id], lab + [tokenizer.eos_token_id]
         # Over max_length: cut the prompt from the left (keep the end, next to the response), then
         # the response from the right, so every row keeps response tokens to learn from.
-        r = r[: max_length - 1]
+        r, lab = r[: max_length - 1], lab[: max_length - 1]
         p = p[len(p) + len(r) - max_length:] if len(p) + len(r) > max_length else p
-        ids, labels = p + r, [-100] * len(p) + r
+        ids, labels = p + r, [-100] * len(p) + lab
         out.append({"input_ids": ids, "labels": labels})
     return out
 

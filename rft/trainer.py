@@ -42,6 +42,8 @@ from rft.models import (enable_gradient_checkpointing, load_critic, load_model, 
 from rft.registry import resolve
 from rft.sampling import HFSampler, build_sampler
 from rft.verifiers import ScoreTable, build_verifier
+from rft.verifiers.envs import Environment, ToolEnv, resolve_env_class
+from rft.verifiers.tools import ToolFormat
 from rft.verifiers.runner import VerifierRunner
 
 Callback = Callable[[str, dict], None]  # (event, payload): "sft_step", "step", "eval", "samples", "info"
@@ -105,6 +107,35 @@ class Inputs:
     eval_examples: list
     sft_items: list
     verifier: object
+    make_env: Callable[[], Environment] | None = None  # multi-turn rollouts (sampler.tools or env)
+
+
+def build_env(cfg: TaskConfig) -> Callable[[], Environment] | None:
+    """One environment per episode, for a task with `sampler.tools` (the tool loop, scored by the
+    verifier) or `env`; None for single-turn tasks. Builds one up front, so bad names and options
+    fail here with the field that named them."""
+    s, table = cfg.sampler, ScoreTable(**cfg.verifier.scores.model_dump())
+    if s.tools:
+        fmt = ToolFormat(**s.tool_format.model_dump())
+        try:
+            tools = ToolEnv.build(s.tools, s.tool_options, fmt)
+        except KeyError as e:
+            raise UserError(e.args[0], file=cfg._source, field="sampler.tools") from None
+        except (TypeError, ValueError) as e:
+            raise UserError(f"bad tool options: {e}", file=cfg._source, field="sampler.tool_options") from None
+        return lambda: ToolEnv(table, tools=tools, format=fmt)
+    if cfg.env is None:
+        return None
+    try:
+        cls = resolve_env_class(cfg.env.name)
+    except KeyError as e:
+        raise UserError(e.args[0], file=cfg._source, field="env.name") from None
+    options = dict(cfg.env.options)
+    try:
+        cls(table, **options)
+    except (TypeError, ValueError) as e:
+        raise UserError(f"bad environment options: {e}", file=cfg._source, field="env.options") from None
+    return lambda: cls(table, **options)
 
 
 def load_inputs(cfg: TaskConfig, model_path: str | None = None, world: int = 1) -> Inputs:
@@ -121,8 +152,9 @@ def load_inputs(cfg: TaskConfig, model_path: str | None = None, world: int = 1) 
     sft_items = []
     if cfg.sft.steps > 0:  # demonstrations, tokenised with labels on the response only
         sft_src = cfg.data.sft.path if cfg.data.sft and cfg.data.sft.path else "data.train"
+        segments = ToolFormat(**cfg.sampler.tool_format.model_dump()).segments if cfg.sampler.tools else None
         sft_items = sft_tensors(load_examples(cfg, "sft", tok), tok, cfg.data.response_prefix, cfg.sft.max_length,
-                                sft_src)
+                                sft_src, segments=segments)
     v = cfg.verifier
     try:
         verifier = build_verifier(v.name, v.options, ScoreTable(**v.scores.model_dump()))
@@ -138,7 +170,8 @@ def load_inputs(cfg: TaskConfig, model_path: str | None = None, world: int = 1) 
         except (TypeError, ValueError) as e:
             raise UserError(f"bad audit verifier options: {e}", file=cfg._source,
                             field="verifier.audit.options") from None
-    return Inputs(estimator, base_path, tok, train_examples, eval_examples, sft_items, verifier)
+    make_env = build_env(cfg)
+    return Inputs(estimator, base_path, tok, train_examples, eval_examples, sft_items, verifier, make_env)
 
 
 class Trainer:
@@ -158,6 +191,7 @@ class Trainer:
                                                                    inputs.verifier)
         self.train_examples, self.eval_examples, self.sft_items = (inputs.train_examples, inputs.eval_examples,
                                                                    inputs.sft_items)
+        self.make_env = inputs.make_env
         self.runner = self.metrics = self.learner = self.collector = self.auditor = None
         self.owns_ray = False
         self.eval_history: list[dict] = []
@@ -267,7 +301,8 @@ class Trainer:
             if cfg.model.gradient_checkpointing:
                 enable_gradient_checkpointing(critic)
         self.learner = Learner(cfg, self.estimator, Models(policy, ref, critic), self.dist)
-        sampler = build_sampler(cfg, self.learner.module, self.tok, self.dist.device.type, model_path=start_path)
+        sampler = build_sampler(cfg, self.learner.module, self.tok, self.dist.device.type, model_path=start_path,
+                                make_env=self.make_env)
         self.collector = Collector(cfg, self.train_examples, sampler, self.runner, self.tok.pad_token_id, self.dist)
         self._sync()  # a sampler with weights of its own (Ray actors) starts with the learner's
 
@@ -281,8 +316,14 @@ class Trainer:
 
     def sample_rows(self, batch) -> list[tuple]:
         """(prompt, completion, outcome, reason, reward) of the first sample of each group of the batch."""
-        return [(self.train_examples[int(batch.group_ids[i])].prompt, batch.texts[i], batch.outcomes[i],
+        shown = [e["segments"] for e in batch.episodes] if batch.episodes is not None else batch.texts
+        rows = [(self.train_examples[int(batch.group_ids[i])].prompt, shown[i], batch.outcomes[i],
                  batch.reasons[i], float(batch.rewards[i])) for i in range(0, batch.num_rows, batch.group_size)]
+        if batch.episodes is not None:  # a multi-turn rollout with a tool call first, when there is one
+            called = [r for r, i in zip(rows, range(0, batch.num_rows, batch.group_size))
+                      if batch.episodes[i]["tool_calls"]]
+            rows = called[:1] + [r for r in rows if r not in called[:1]]
+        return rows
 
     def _train(self, resume: bool) -> dict:
         cfg, dist = self.cfg, self.dist
@@ -394,8 +435,9 @@ class Trainer:
         # final/ is a plain model (LoRA: base + merged adapters) that any tool loads, and is what the
         # last eval samples from
         policy = learner.module.merge_and_unload() if cfg.model.lora else learner.module
-        if isinstance(collector.sampler, HFSampler):
-            collector.sampler.model = policy
+        backend = getattr(collector.sampler, "backend", collector.sampler)  # a multi-turn sampler's backend
+        if isinstance(backend, HFSampler):
+            backend.model = policy
         states = [dist.full_state_dict(m) for m in (policy, learner.critic) if m is not None]  # every rank
         if self.is_main:
             save_pretrained(policy, self.tok, self.run_dir / "final", states[0])
@@ -539,8 +581,8 @@ def eval_summary(history: list[dict]) -> dict:
     """First vs last eval: both accuracies with Wilson intervals and the paired difference."""
     first, last = history[0], history[-1]
     out = {"history": [{"step": h["step"], "accuracy": h["accuracy"]} for h in history],
-           "first": {k: first[k] for k in ("tag", "accuracy", "wilson95", "n")},
-           "last": {k: last[k] for k in ("tag", "accuracy", "wilson95", "n")}}
+           "first": {k: first[k] for k in ("tag", "accuracy", "wilson95", "n", "tool_use", "correct_mask") if k in first},
+           "last": {k: last[k] for k in ("tag", "accuracy", "wilson95", "n", "tool_use", "correct_mask") if k in last}}
     if len(history) > 1:
         out["difference"] = paired_difference(first["correct_mask"], last["correct_mask"])
     return out

@@ -110,3 +110,53 @@ def to_program(row: dict) -> dict:
 def generate_pot(split: str = "train", **kw) -> list[dict]:
     """`generate`'s rows with P-CoT demonstrations (`to_program`); same questions and answers."""
     return [to_program(r) for r in generate(split, **kw)]
+
+
+BOXES = ["boxes", "bags", "crates", "shelves", "packs"]
+
+
+def make_tool_problem(rng: random.Random, max_operand: int, hard_rate: float, tool_rate: float) -> dict:
+    """An arithmetic row for the tool task: easy (`make_problem`'s sums and differences, which the
+    tiny model learns alone) or, with probability `hard_rate`, hard: a two-digit by three-digit
+    product, which it cannot compute but can hand to the `calc` tool. With probability
+    `tool_rate` the demonstration calls the tool, else it writes the result out (right, but for
+    a hard row not something the model can learn to compute)."""
+    if rng.random() < hard_rate:
+        name, item, box = rng.choice(NAMES), rng.choice(ITEMS), rng.choice(BOXES)
+        a, b = rng.randint(12, 99), rng.randint(101, 999)
+        question = f"{name} has {a} {box} of {b} {item}. How many {item} does {PRONOUN[name]} have?"
+        expr, answer, kind = f"{a} * {b}", a * b, "hard"
+    else:
+        row = make_problem(rng, max_operand)
+        question, answer, kind = row["question"], int(row["answer"]), "easy"
+        expr = _SOLVED.match(row["solution"]).group(0).rsplit(" = ", 1)[0]
+    if rng.random() < tool_rate:
+        solution = f"<calc>{expr}</calc><output>{answer}</output> The answer is {answer}."
+    else:
+        solution = f"{expr} = {answer}. The answer is {answer}."
+    return {"question": question, "solution": solution, "answer": str(answer), "kind": kind}
+
+
+def generate_tool(split: str = "train", n: int = 20000, seed: int = 0, max_operand: int = 10, hard_rate: float = 0.5,
+                  tool_rate: float = 0.3, eval_seed: int = 20_000, eval_n: int = 500) -> list[dict]:
+    """Rows of the tool task (`tasks/arith_tool.yaml`), easy and hard mixed (`make_tool_problem`).
+    The eval split depends only on (eval_seed, eval_n, max_operand, hard_rate); train rows never
+    repeat an eval question."""
+    if split == "eval":
+        rng, rows, seen = random.Random(eval_seed), [], set()
+        while len(rows) < eval_n:
+            row = make_tool_problem(rng, max_operand, hard_rate, tool_rate)
+            if row["question"] not in seen:
+                seen.add(row["question"])
+                rows.append(row)
+        return rows
+    if split != "train":
+        raise ValueError(f"split must be 'train' or 'eval', got {split!r}")
+    held_out = {r["question"] for r in generate_tool("eval", max_operand=max_operand, hard_rate=hard_rate,
+                                                     eval_seed=eval_seed, eval_n=eval_n)}
+    rng, rows = random.Random(seed), []
+    while len(rows) < n:
+        row = make_tool_problem(rng, max_operand, hard_rate, tool_rate)
+        if row["question"] not in held_out:
+            rows.append(row)
+    return rows

@@ -189,13 +189,14 @@ def gae_advantages(
     delta_t = r_t + gamma * V_{t+1} * m_{t+1} - V_t
     A_t     = delta_t + gamma * lam * A_{t+1}          (A_T = 0)
     R_t     = A_t + V_t                                (the value targets)
-    Rewards and values at masked positions are read as 0, so padding may hold anything, and the
+    t+1 is the next position inside the mask (a multi-turn rollout's tool results are skipped);
+    rewards and values at masked positions are ignored, so padding may hold anything, and the
     value after the last valid token is 0 (the episode ends there).
 
     Args:
         rewards: (N, T) token-level rewards, e.g. from `token_level_rewards`.
         values: (N, T) the critic's values of the response tokens (no gradient is taken).
-        response_mask: (N, T) 0/1 response mask, right-padded.
+        response_mask: (N, T) 0/1 mask of the model's tokens (right-padded; may have gaps).
         gamma: discount factor.
         lam: GAE lambda.
 
@@ -208,15 +209,21 @@ def gae_advantages(
     mask = response_mask.bool()
     zero = torch.zeros((), device=rewards.device)
     r = torch.where(mask, rewards.detach().float(), zero)
-    v = torch.where(mask, values.detach().float(), zero)  # V_{t+1} * m_{t+1} is v[:, t + 1]
-    next_v = torch.cat([v[:, 1:], torch.zeros_like(v[:, :1])], dim=-1)
-    delta = r + gamma * next_v - v  # (N, T), all in one vectorised step
+    v = torch.where(mask, values.detach().float(), zero)
     # The recursion A_t = delta_t + gamma * lam * A_{t+1} is sequential in t; a loop of T steps,
     # each vectorised over N, is what verl and OpenRLHF do (a closed form needs a (T, T) matrix).
-    adv_t = torch.zeros_like(delta[:, 0])
+    # "t+1" is the next position inside the mask: masked positions (padding, and the tool results
+    # between a multi-turn rollout's model turns) are skipped, carrying the next value and advantage
+    # through them, so a model turn followed by a tool result bootstraps from the model's next turn
+    # and not from an episode end. With right padding only, this is the usual recursion.
+    next_v = torch.zeros_like(v[:, 0])
+    adv_t = torch.zeros_like(v[:, 0])
     adv_rev = []
-    for t in reversed(range(delta.shape[-1])):
-        adv_t = delta[:, t] + gamma * lam * adv_t
+    for t in reversed(range(v.shape[-1])):
+        m = mask[:, t]
+        delta = r[:, t] + gamma * next_v - v[:, t]
+        adv_t = torch.where(m, delta + gamma * lam * adv_t, adv_t)
+        next_v = torch.where(m, v[:, t], next_v)
         adv_rev.append(adv_t)
     advantages = torch.where(mask, torch.stack(adv_rev[::-1], dim=-1), zero)
     returns = torch.where(mask, advantages + v, zero)

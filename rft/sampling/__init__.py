@@ -17,12 +17,20 @@ def backend_of(cfg, device: str) -> str:
     return b
 
 
-def build_sampler(cfg, model, tokenizer, device: str, model_path: str | None = None):
+def build_sampler(cfg, model, tokenizer, device: str, model_path: str | None = None, make_env=None):
     """The sampler named by `sampler.backend` and `sampler.executor`, over the learner's policy
     `model` on `device`; `model_path`: where a sampler with its own copy of the weights (vllm, or
     hf under one-step-off training) loads them from first. Ray rollout actors build their model
-    from `model`'s config and sample nothing before the trainer's first `load_weights`."""
+    from `model`'s config and sample nothing before the trainer's first `load_weights`.
+    `make_env` (tools or an environment): the backend wrapped in an `EpisodeSampler`, one
+    environment per rollout."""
     s = cfg.sampler
+    if make_env is not None:
+        from rft.sampling.episodes import EpisodeSampler
+
+        backend = build_sampler(cfg, model, tokenizer, device, model_path)
+        return EpisodeSampler(backend, tokenizer, make_env, backend.params, max_turns=s.max_turns,
+                              workers=s.env_workers)
     params = SamplingParams(max_new_tokens=s.max_new_tokens, temperature=s.temperature, top_p=s.top_p, top_k=s.top_k)
     if s.executor == "ray":
         from rft.sampling.ray import RaySampler

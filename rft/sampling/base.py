@@ -10,7 +10,7 @@ T response tokens (right-padded after the first EOS).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Protocol
+from typing import Callable, Iterable, Protocol, Sequence
 
 import torch
 
@@ -30,6 +30,16 @@ class SamplingParams:
 
 
 @dataclass
+class Turn:
+    """One model turn sampled from a token context (`generate_ids`): the tokens, their log-probs,
+    and why it ended: `eos`, `stop` (a stop string appeared; its tokens are included) or `length`."""
+
+    tokens: list[int]
+    logprobs: list[float] | None
+    finish: str
+
+
+@dataclass
 class Rollout:
     prompt_ids: torch.Tensor  # (N, P) left-padded; rows of one prompt are adjacent
     prompt_mask: torch.Tensor  # (N, P) 1 on real prompt tokens
@@ -39,6 +49,10 @@ class Rollout:
     texts: list[str]  # (N,) decoded responses, special tokens removed
     truncated: torch.Tensor  # (N,) bool: no EOS within max_new_tokens
     group_size: int  # G
+    # multi-turn rollouts (rft.sampling.episodes) only; None for single-turn ones:
+    loss_mask: torch.Tensor | None = None  # (N, T) 1 on the tokens the model sampled, 0 on observations
+    scores: list | None = None  # (N,) the environment's Score per row (None: the task's verifier scores it)
+    episodes: list[dict] | None = None  # (N,) turns, tool calls/errors/timeouts, tool tokens, transcript
 
     @property
     def num_tokens(self) -> int:
@@ -58,9 +72,11 @@ class Rollout:
         if self.prompt_ids.device == device:
             return self
         lp = None if self.logprobs is None else self.logprobs.to(device)
+        lm = None if self.loss_mask is None else self.loss_mask.to(device)
         return Rollout(prompt_ids=self.prompt_ids.to(device), prompt_mask=self.prompt_mask.to(device),
                        response_ids=self.response_ids.to(device), response_mask=self.response_mask.to(device),
-                       logprobs=lp, texts=self.texts, truncated=self.truncated.to(device), group_size=self.group_size)
+                       logprobs=lp, texts=self.texts, truncated=self.truncated.to(device), group_size=self.group_size,
+                       loss_mask=lm, scores=self.scores, episodes=self.episodes)
 
     @staticmethod
     def cat(parts: list["Rollout"], pad_id: int) -> "Rollout":
@@ -73,8 +89,9 @@ class Rollout:
         G = parts[0].group_size
         if any(r.group_size != G for r in parts):
             raise ValueError(f"Rollout.cat: group sizes differ ({[r.group_size for r in parts]})")
-        if len({r.logprobs is None for r in parts}) > 1:
-            raise ValueError("Rollout.cat: some rollouts have log-probs and some do not")
+        for what in ("logprobs", "loss_mask", "scores", "episodes"):
+            if len({getattr(r, what) is None for r in parts}) > 1:
+                raise ValueError(f"Rollout.cat: some rollouts have {what} and some do not")
         P = max(r.prompt_ids.shape[1] for r in parts)
         T = max(r.response_ids.shape[1] for r in parts)
 
@@ -91,7 +108,11 @@ class Rollout:
                        logprobs=None if parts[0].logprobs is None else
                        torch.cat([pad(r.logprobs, T, 0.0, False) for r in parts]),
                        texts=[t for r in parts for t in r.texts], truncated=torch.cat([r.truncated for r in parts]),
-                       group_size=G)
+                       group_size=G,
+                       loss_mask=None if parts[0].loss_mask is None else
+                       torch.cat([pad(r.loss_mask, T, 0, False) for r in parts]),
+                       scores=None if parts[0].scores is None else [s for r in parts for s in r.scores],
+                       episodes=None if parts[0].episodes is None else [e for r in parts for e in r.episodes])
 
 
 class Sampler(Protocol):
@@ -107,6 +128,13 @@ class Sampler(Protocol):
         it from the Rollout). A sampler may report nothing. Keep the callback short (hand the work
         to another thread): a sampler may call it between two decoding steps.
         """
+        ...
+
+    def generate_ids(self, contexts: list[list[int]], params: SamplingParams, stop: Sequence[str] = (),
+                     max_new: list[int] | None = None) -> list[Turn]:
+        """One turn per token context (multi-turn rollouts): each context as given, never
+        re-tokenized; a turn ends at EOS, when one of the `stop` strings appears in its text, or at
+        its row's `max_new` tokens (default `params.max_new_tokens`)."""
         ...
 
     def load_weights(self, weights: Iterable[tuple[str, torch.Tensor]], version: int) -> None:

@@ -27,13 +27,13 @@ time on a GPU. A static cache cannot take the shared prefill, so the prompt runs
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import torch
 from transformers import LogitsProcessor, LogitsProcessorList, StoppingCriteria, StoppingCriteriaList
 
 from rft.models import cache_kwarg, prefill_and_repeat, unwrap_ddp
-from rft.sampling.base import GroupsCallback, Rollout, SamplingParams
+from rft.sampling.base import GroupsCallback, Rollout, SamplingParams, Turn
 
 
 def _response_mask(response_ids: torch.Tensor, eos_id: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -109,6 +109,31 @@ class GroupReporter(StoppingCriteria):
         texts = self.tok.batch_decode([r[:k + 1].tolist() for r, k in zip(resp, first_eos.tolist())],
                                       skip_special_tokens=True)
         self.on_groups(groups, texts, [False] * len(rows))
+
+
+class StopStrings(StoppingCriteria):
+    """Ends each row's turn once one of `stops` appears in the text of its new tokens (the tokens
+    that complete it stay in the turn). Per step it decodes only the last few tokens of the rows
+    still going; `at[i]` is how many new tokens row i had when it stopped (-1: it did not)."""
+
+    def __init__(self, tokenizer, stops: list[str], start: int):
+        self.tok, self.stops, self.start = tokenizer, list(stops), start
+        self.window = max(len(x) for x in self.stops) + 1  # every token is at least one character
+        self.at: list[int] | None = None
+
+    def __call__(self, input_ids: torch.Tensor, scores, **kwargs) -> torch.Tensor:
+        new = input_ids[:, self.start:]
+        N, k = new.shape
+        if self.at is None:
+            self.at = [-1] * N
+        hit = torch.zeros(N, dtype=torch.bool, device=input_ids.device)
+        rows = [i for i in range(N) if self.at[i] < 0]
+        if rows:
+            tails = self.tok.batch_decode(new[rows, max(0, k - self.window):].tolist(), skip_special_tokens=True)
+            for i, text in zip(rows, tails):
+                if any(x in text for x in self.stops):
+                    self.at[i], hit[i] = k, True
+        return hit
 
 
 def load_named_weights(model: torch.nn.Module, weights: dict[str, torch.Tensor]) -> None:
@@ -214,3 +239,51 @@ class HFSampler:
                        response_mask=response_mask, logprobs=logprobs, texts=texts, truncated=truncated,
                        group_size=n)
 
+
+    @torch.no_grad()
+    def generate_ids(self, contexts: list[list[int]], params: SamplingParams, stop: Sequence[str] = (),
+                     max_new: list[int] | None = None) -> list[Turn]:
+        """One turn per token context (see `Sampler.generate_ids`). The contexts are left-padded
+        into one batch and decoded together (dynamic KV cache, each context prefilled in full: a
+        multi-turn rollout re-reads its earlier turns as tokens, it never re-tokenizes their text);
+        rows that stop early are padded until the batch ends and their padding is cut off here."""
+        p = params
+        max_new = list(max_new) if max_new is not None else [p.max_new_tokens] * len(contexts)
+        L = max(len(c) for c in contexts)
+        pad = self.tok.pad_token_id
+        ids = torch.tensor([[pad] * (L - len(c)) + list(c) for c in contexts], dtype=torch.long, device=self.device)
+        mask = torch.tensor([[0] * (L - len(c)) + [1] * len(c) for c in contexts], dtype=torch.long,
+                            device=self.device)
+        kw = dict(max_new_tokens=max(max_new), pad_token_id=pad, eos_token_id=self.tok.eos_token_id, use_cache=True)
+        stopper = StopStrings(self.tok, list(stop), L) if stop else None
+        if stopper is not None:
+            kw["stopping_criteria"] = StoppingCriteriaList([stopper])
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            if p.greedy:
+                seqs = self.model.generate(input_ids=ids, attention_mask=mask, do_sample=False, temperature=None,
+                                           top_p=None, top_k=None, **kw)
+                recorder = None
+            else:
+                recorder = TokenLogprobs(p.temperature) if p.logprobs else None
+                seqs = self.model.generate(input_ids=ids, attention_mask=mask, do_sample=True,
+                                           temperature=p.temperature, top_p=p.top_p, top_k=p.top_k or None,
+                                           logits_processor=LogitsProcessorList([recorder]) if recorder else None,
+                                           **kw)
+        finally:
+            self.model.train(was_training)
+        new = seqs[:, L:]
+        lps = recorder.finish(new).tolist() if recorder is not None and new.shape[1] else None
+        eos = self.tok.eos_token_id
+        out = []
+        for i, toks in enumerate(new.tolist()):
+            end, finish = len(toks), "length"
+            if eos in toks:
+                end, finish = toks.index(eos) + 1, "eos"
+            if stopper is not None and stopper.at and 0 <= stopper.at[i] < end:
+                end, finish = stopper.at[i], "stop"
+            if end > max_new[i]:
+                end, finish = max_new[i], "length"
+            out.append(Turn(toks[:end], None if lps is None else lps[i][:end], finish))
+        return out

@@ -27,11 +27,11 @@ every load.
 from __future__ import annotations
 
 import os
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import torch
 
-from rft.sampling.base import Rollout, SamplingParams
+from rft.sampling.base import Rollout, SamplingParams, Turn
 
 
 def _keep_cpu_weights() -> None:
@@ -103,27 +103,65 @@ class VLLMSampler:
         self.weights_version = version
 
     # ------------------------------------------------------------------ sampling
+    def _wake(self) -> None:
+        if self.sleeping:
+            self.llm.wake_up()
+            self.sleeping = False
+
+    def after_sampling(self) -> None:
+        """The batch is sampled; on CUDA the update needs the memory: drop the KV cache, move the
+        weights off the GPU (a multi-turn rollout calls this once, after its last turn)."""
+        if self.sleep_mode:
+            self.llm.sleep(level=1)
+            self.sleeping = True
+
+    def _params(self, p: SamplingParams, **kw):
+        from vllm import SamplingParams as VLLMParams
+
+        return VLLMParams(temperature=0.0 if p.greedy else p.temperature, top_p=1.0 if p.greedy else p.top_p,
+                          top_k=-1 if (p.greedy or not p.top_k) else p.top_k,
+                          logprobs=0 if p.logprobs and not p.greedy else None,
+                          stop_token_ids=[self.tok.eos_token_id], ignore_eos=False, **kw)
+
+    @torch.no_grad()
+    def generate_ids(self, contexts: list[list[int]], params: SamplingParams, stop: Sequence[str] = (),
+                     max_new: list[int] | None = None) -> list[Turn]:
+        """One turn per token context (see `Sampler.generate_ids`), each given to the engine as its
+        token ids (`prompt_token_ids`, never re-tokenized; the engine's prefix cache keeps earlier
+        turns' KV). Stop strings stay in the turn (`include_stop_str_in_output`); the tokens are the
+        engine's sampled ids, whatever text they decode to."""
+        p = params
+        self._wake()
+        max_new = list(max_new) if max_new is not None else [p.max_new_tokens] * len(contexts)
+        sps = [self._params(p, n=1, max_tokens=m, stop=list(stop) or None, include_stop_str_in_output=True)
+               for m in max_new]
+        outs = self.llm.generate([{"prompt_token_ids": list(c)} for c in contexts], sps, use_tqdm=False)
+        turns = []
+        for o in outs:
+            c = o.outputs[0]
+            toks = list(c.token_ids)
+            lps = [lp[t].logprob for t, lp in zip(toks, c.logprobs)] if sps[0].logprobs is not None else None
+            if c.finish_reason == "length":
+                finish = "length"
+            elif isinstance(c.stop_reason, str):
+                finish = "stop"
+            else:
+                finish = "eos"
+            turns.append(Turn(toks, lps, finish))
+        return turns
+
     @torch.no_grad()
     def generate(self, prompts: list[str], n: int, params: SamplingParams | None = None,
                  on_groups=None) -> Rollout:
         """`on_groups` is accepted and never called: `LLM.generate` hands back the whole batch at
         once, so its groups are verified when sampling ends."""
-        from vllm import SamplingParams as VLLMParams
-
         p = params or self.params
-        if self.sleeping:
-            self.llm.wake_up()
-            self.sleeping = False
+        self._wake()
         enc = self.tok(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
         ids = [row[m.bool()].tolist() for row, m in zip(enc["input_ids"], enc["attention_mask"])]
-        sp = VLLMParams(n=n, temperature=0.0 if p.greedy else p.temperature, top_p=1.0 if p.greedy else p.top_p,
-                        top_k=-1 if (p.greedy or not p.top_k) else p.top_k, max_tokens=p.max_new_tokens,
-                        logprobs=0 if p.logprobs and not p.greedy else None,
-                        stop_token_ids=[self.tok.eos_token_id], ignore_eos=False)
+        sp = self._params(p, n=n, max_tokens=p.max_new_tokens)
         outs = self.llm.generate([{"prompt_token_ids": x} for x in ids], sp, use_tqdm=False)
-        if self.sleep_mode:  # the update needs the memory: drop the KV cache, move the weights off the GPU
-            self.llm.sleep(level=1)
-            self.sleeping = True
+        self.after_sampling()
         rows = [c for o in outs for c in o.outputs]  # prompt after prompt, n each
         T = max(1, max(len(c.token_ids) for c in rows))
         pad = self.tok.pad_token_id
