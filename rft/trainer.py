@@ -143,6 +143,7 @@ def load_inputs(cfg: TaskConfig, model_path: str | None = None, world: int = 1) 
     field. `rft train --num-processes N` calls it once before starting the ranks."""
     estimator = resolve_algorithm(cfg)
     check_ranks(cfg, world)
+    make_env = build_env(cfg)  # tools or an environment (cheap: checked before the data loads)
     base_path = resolve_model_path(cfg.model, model_path)
     tok = load_tokenizer(base_path, cfg.model)
     train_examples = load_examples(cfg, "train", tok)
@@ -170,7 +171,6 @@ def load_inputs(cfg: TaskConfig, model_path: str | None = None, world: int = 1) 
         except (TypeError, ValueError) as e:
             raise UserError(f"bad audit verifier options: {e}", file=cfg._source,
                             field="verifier.audit.options") from None
-    make_env = build_env(cfg)
     return Inputs(estimator, base_path, tok, train_examples, eval_examples, sft_items, verifier, make_env)
 
 

@@ -316,3 +316,16 @@ def test_whiten_with_a_cross_rank_sum_uses_the_global_statistics():
         mean = (masked_sum(x, mask)) / masked_sum(torch.ones_like(x), mask)
         sums = iter([ones, masked_sum(other[0], other[1]), masked_sum((other[0] - mean).square(), other[1])])
         assert_close(whiten(xi, mi, reduce=reduce), whiten(x, mask)[2 * i:2 * i + 2])
+
+
+def test_gae_skips_the_gaps_of_a_multi_turn_mask_as_if_they_were_not_there():
+    """Tool results between model turns are outside the mask: GAE over the gapped row equals GAE
+    over the same row with the gaps removed (the value after a turn is the next turn's)."""
+    torch.manual_seed(0)
+    mask = torch.tensor([[1, 1, 0, 0, 1, 1, 0, 1, 0, 0]], dtype=torch.float32)
+    rewards, values = torch.randn(1, 10), torch.randn(1, 10)
+    adv, ret = gae_advantages(rewards, values, mask, gamma=0.9, lam=0.8)
+    keep = mask[0].bool()
+    c_adv, c_ret = gae_advantages(rewards[:, keep], values[:, keep], torch.ones(1, int(keep.sum())), gamma=0.9, lam=0.8)
+    assert torch.allclose(adv[:, keep], c_adv, atol=1e-6) and torch.allclose(ret[:, keep], c_ret, atol=1e-6)
+    assert (adv[:, ~keep] == 0).all() and (ret[:, ~keep] == 0).all()

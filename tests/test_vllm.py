@@ -18,7 +18,7 @@ from rft import algorithms as algo  # noqa: E402
 from rft.config import load_config  # noqa: E402
 from rft.learner import Learner, Models, forward_logits  # noqa: E402
 from rft.models import load_model, load_tokenizer, trainable_model  # noqa: E402
-from rft.sampling import SamplingParams  # noqa: E402
+from rft.sampling import HFSampler, SamplingParams  # noqa: E402
 from rft.sampling.vllm import VLLMSampler  # noqa: E402
 from rft.tasks.arith import generate  # noqa: E402
 
@@ -98,6 +98,68 @@ def test_a_lora_learner_syncs_its_merged_weights(engine, tiny_dir):
     assert sampler.generate(PROMPTS, 1, SamplingParams(max_new_tokens=10, greedy=True, logprobs=False)).texts == want
     # the export unmerged the adapters again: the policy's own forward is the adapted one, once
     assert _greedy(learner.module, tok) == want
+
+
+def test_generate_ids_turns_are_the_engines_tokens_cut_at_eos_a_stop_string_or_max_new(engine, tiny_dir):
+    """Multi-turn rollouts sample each turn from token ids: the turn's tokens are the engine's
+    sampled ids (the learner's forward over context + turn gives the engine's log-probs), ending at
+    EOS, at the first stop string (its token kept) or at the row's own `max_new`."""
+    sampler, cfg, tok = engine
+    model = load_model(str(tiny_dir), cfg.model).eval()
+    sampler.load_weights(model.named_parameters(), 0)  # the tests above moved the engine's weights on
+    stop = "e"  # the untrained tiny model writes an "e" within a few tokens more often than not
+    contexts = [tok(p, add_special_tokens=False)["input_ids"] for p in PROMPTS] * 4
+    max_new = [24] * 6 + [2] * 6
+    turns = sampler.generate_ids(contexts, SamplingParams(max_new_tokens=24), stop=[stop], max_new=max_new)
+    assert len(turns) == len(contexts)
+    finishes = [t.finish for t in turns]
+    assert "stop" in finishes and "length" in finishes, finishes
+    eos = tok.eos_token_id
+    for ctx, m, t in zip(contexts, max_new, turns):
+        assert 1 <= len(t.tokens) <= m and t.logprobs is not None and len(t.logprobs) == len(t.tokens)
+        text = tok.decode(t.tokens, skip_special_tokens=True)
+        before = tok.decode(t.tokens[:-1], skip_special_tokens=True)
+        if t.finish == "stop":  # the first stop string, completed by the turn's last token
+            assert stop in text and stop not in before and eos not in t.tokens, (text, t.tokens)
+        elif t.finish == "length":
+            assert len(t.tokens) == m and stop not in text and eos not in t.tokens, (text, t.tokens)
+        else:
+            assert t.finish == "eos" and t.tokens[-1] == eos and eos not in t.tokens[:-1] and stop not in before
+        with torch.no_grad():
+            logits = model(torch.tensor([ctx + t.tokens])).logits[0, len(ctx) - 1:-1].float()
+        learner = torch.log_softmax(logits, -1).gather(-1, torch.tensor(t.tokens)[:, None])[:, 0]
+        assert (learner - torch.tensor(t.logprobs)).abs().max() < 1e-4
+    # greedy (evaluation): no log-probs, and the same turns as the HF backend's, finish included
+    greedy = SamplingParams(max_new_tokens=24, greedy=True, logprobs=False)
+    mine = sampler.generate_ids(contexts[:3], greedy, stop=[stop], max_new=[24, 24, 2])
+    hf = HFSampler(model, tok, greedy).generate_ids(contexts[:3], greedy, stop=[stop], max_new=[24, 24, 2])
+    assert all(t.logprobs is None for t in mine)
+    assert [(t.tokens, t.finish) for t in mine] == [(t.tokens, t.finish) for t in hf]
+
+
+@pytest.mark.slow
+def test_rft_train_arith_tool_with_the_vllm_backend_logs_the_tool_metrics(tmp_path):
+    """Tool calls inside rollouts sampled by the engine: each model turn ends at `</calc>` (a stop
+    string) or EOS, the calculator's result is appended as tokens, and the learner agrees with the
+    engine's log-probs on the sampled tokens of the whole conversation."""
+    out = tmp_path / "run"
+    # every demonstration calls the tool, so that a short warm-up already writes `<calc>...</calc>`
+    sets = ["sampler.backend=vllm", "sft.steps=60", "sft.lr=5e-3", "data.train.args.tool_rate=1.0",
+            "data.train.args.n=2000", "train.steps=2", "train.eval_limit=20", "train.prompts_per_step=2",
+            "sampler.n=4", "train.sample_every=0", "train.save_every=0"]
+    proc = run_cli("train", "tasks/arith_tool.yaml", *TINY, *[a for s in sets for a in ("--set", s)],
+                   "--output", str(out), timeout=900)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    rows = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows] == [1, 2]
+    for r in rows:
+        for key in ("episode/turns", "tool/calls", "tool/call_rate", "tool/errors", "tool/timeouts",
+                    "tool/output_tokens"):
+            assert key in r, key
+        assert 1 <= r["episode/turns"] <= 3
+        assert r["mismatch/logprob_abs_diff"] < 1e-3
+    assert sum(r["tool/calls"] for r in rows) > 0  # turns that ended at the stop string, answered
+    assert all(r["tool/output_tokens"] > 0 and r["episode/turns"] > 1 for r in rows if r["tool/calls"])
 
 
 @pytest.mark.slow

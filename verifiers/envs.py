@@ -1,30 +1,25 @@
-"""The environment API: multi-turn tasks, where the model's turn gets an answer before it goes on.
+r"""The environment API: multi-turn tasks, where the model's turn gets an answer before it goes on.
 
 An environment holds one episode: `reset(row)` takes a data row and returns the first prompt;
 `step(turn)` takes the text of the model's turn and returns a `Step`: an observation (appended
 to the conversation, attended to by the next turns and never trained on) or done, with a `Score`
 built from the task's score table like a verifier's. The sampler keeps the tokens: the model's
 are the tokens it sampled, an observation is tokenized on its own, and nothing is re-tokenized.
-Writing one for a new domain::
-
-    from rft.verifiers import Environment, register_env
+Writing one for a new domain (the README has a complete one, which a test runs)::
 
     @register_env("guess")
     class Guess(Environment):
-        stop = ("?",)                     # a turn also ends at "?" (besides EOS)
+        stop = ("\n",)                   # a turn is one line (it also ends at EOS)
 
         def reset(self, row):
-            self.secret, self.tries = int(row["answer"]), 0
+            self.secret = int(row["answer"])
             return row["prompt"]
 
         def step(self, turn):
-            self.tries += 1
-            guess = int(turn.rstrip("?").split()[-1])
+            guess = int(turn.split()[-1])
             if guess == self.secret:
-                return self.correct(f"found in {self.tries}")
-            return self.observe(" Higher." if guess < self.secret else " Lower.")
-
-(the README has it complete, and a test runs it).
+                return self.done(self.correct("found it"))
+            return self.observe(" higher.\n" if guess < self.secret else " lower.\n")
 
 An episode also ends, without the environment's say, at `sampler.max_turns` model turns or when
 the response reaches `sampler.max_new_tokens` tokens (the environment's `timeout()` scores it).
@@ -82,21 +77,26 @@ class Environment:
     def close(self) -> None:
         pass
 
-    # the one place the score table is applied, as for verifiers
     def observe(self, text: str, **info) -> Step:
+        """The step that appends `text` for the model's next turn."""
         return Step(observation=text, info=info)
 
     def done(self, score: Score | None = None, **info) -> Step:
+        """The step that ends the episode with `score`."""
         return Step(done=True, score=score, info=info)
 
-    def correct(self, reason: str = "") -> Step:
-        return self.done(Score(self.scores.correct, "correct", reason))
+    # scores from the task's score table, the one place it is applied (as for verifiers)
+    def correct(self, reason: str = "") -> Score:
+        return Score(self.scores.correct, "correct", reason)
 
-    def wrong(self, reason: str = "") -> Step:
-        return self.done(Score(self.scores.wrong, "wrong", reason))
+    def wrong(self, reason: str = "") -> Score:
+        return Score(self.scores.wrong, "wrong", reason)
 
     def unparseable(self, reason: str = "") -> Score:
         return Score(self.scores.unparseable, "unparseable", reason)
+
+    def error(self, reason: str = "") -> Score:
+        return Score(self.scores.error, "error", reason)
 
 
 ENVIRONMENTS: Registry[type[Environment]] = Registry("environment")

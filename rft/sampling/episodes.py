@@ -31,7 +31,16 @@ from typing import Callable, Iterable
 import torch
 
 from rft.sampling.base import Rollout, SamplingParams
-from rft.verifiers.envs import Environment
+from rft.verifiers.envs import Environment, Step
+
+
+def _step(env: Environment, turn: str) -> Step:
+    """`env.step(turn)`; an environment that raises ends its episode with an `error` score (as a
+    verifier that raises does), not the run."""
+    try:
+        return env.step(turn)
+    except Exception as e:
+        return env.done(env.error(f"{type(env).__name__}.step raised {type(e).__name__}: {str(e)[:200]}"))
 
 
 class EpisodeSampler:
@@ -112,7 +121,7 @@ class EpisodeSampler:
                     scores[i] = envs[i].timeout("the response reached max_new_tokens")
                 else:
                     stepping.append((i, text))
-            steps = list(self._pool.map(lambda it: envs[it[0]].step(it[1]), stepping))
+            steps = list(self._pool.map(lambda it: _step(envs[it[0]], it[1]), stepping))
             active = []
             for (i, _), st in zip(stepping, steps):
                 info = st.info or {}
@@ -131,7 +140,7 @@ class EpisodeSampler:
                 resp[i] += obs[:room]
                 train[i] += [0] * len(obs[:room])
                 lps[i] += [0.0] * len(obs[:room])
-                segments[i].append((st.observation, False))
+                segments[i].append((st.observation if len(obs) <= room else tok.decode(obs[:room]), False))
                 eps[i]["tool_tokens"] += min(len(obs), room) if "tool" in info else 0
                 if len(obs) >= room:  # nothing left for another model turn
                     truncated[i], eps[i]["ended"] = True, "length"
