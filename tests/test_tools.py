@@ -257,3 +257,13 @@ def test_greedy_multi_turn_sampling_is_deterministic(trained):
     greedy = SamplingParams(max_new_tokens=64, greedy=True, logprobs=False)
     a, b = sampler.generate(PROMPTS, 1, greedy), sampler.generate(PROMPTS, 1, greedy)
     assert torch.equal(a.response_ids, b.response_ids) and a.texts == b.texts and a.logprobs is None
+
+
+def test_rft_eval_samples_with_the_tools_and_reports_tool_use(trained):
+    out, _ = trained
+    proc = run_cli("eval", str(TASK), "--model", str(out / "final"), "--limit", "24", "--json", *TINY, check=True)
+    res = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert res["n"] == 24 and 0.0 <= res["tool_use"] <= 1.0 and res["tool_calls"] >= res["tool_use"]
+    summary = json.loads((out / "summary.json").read_text())
+    # greedy over the same 24 prompts in one batch: the run's own final eval, answer for answer
+    assert res["correct"] == sum(summary["eval"]["last"]["correct_mask"])
