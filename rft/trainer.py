@@ -118,7 +118,7 @@ def build_env(cfg: TaskConfig) -> Callable[[], Environment] | None:
     if s.tools:
         fmt = ToolFormat(**s.tool_format.model_dump())
         try:
-            tools = ToolEnv.build(s.tools, s.tool_options, fmt)
+            tools = ToolEnv.build(s.tools, s.tool_options)
         except KeyError as e:
             raise UserError(e.args[0], file=cfg._source, field="sampler.tools") from None
         except (TypeError, ValueError) as e:

@@ -128,6 +128,26 @@ def test_bad_tool_settings_are_one_line_errors_naming_the_field(tmp_path, sets, 
 
 
 # ------------------------------------------------------------------------ rollouts on a model
+@pytest.mark.parametrize("rows", [1, 3])
+def test_a_turn_ends_at_its_stop_string_even_when_it_is_the_last_row_to_stop(tiny_dir, rows):
+    """Regression: a batch whose last running row stopped at a stop string ends on that very token;
+    that row's turn was once reported as cut at the token limit (`length`) instead of `stop`."""
+    cfg = load_config(TASK, TINY_SETS)
+    tok = load_tokenizer(str(tiny_dir), cfg.model)
+    model = load_model(str(tiny_dir), cfg.model, trainable=False)
+    hf = HFSampler(model, tok, SamplingParams(max_new_tokens=16))
+    greedy = SamplingParams(max_new_tokens=16, greedy=True, logprobs=False)
+    context = tok(PROMPTS[0], add_special_tokens=False)["input_ids"]
+    [free] = hf.generate_ids([context], greedy)
+    k = next(j for j in range(2, len(free.tokens)) if tok.decode(free.tokens[j]).strip())  # a visible token
+    stop = tok.decode(free.tokens[k]).strip()
+    turns = hf.generate_ids([context] * rows, greedy, stop=[stop], max_new=[16] * rows)
+    for t in turns:
+        assert t.finish == "stop" and stop in tok.decode(t.tokens) and len(t.tokens) <= k + 1
+        assert t.tokens == free.tokens[:len(t.tokens)]  # the same greedy tokens, cut at the stop
+
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """`rft train tasks/arith_tool.yaml` on the shrunken tiny model: a warm-up whose demos call the
@@ -185,7 +205,7 @@ def test_a_rollout_with_tool_calls_is_its_saved_tokens_replayed(trained):
     r = sampler.generate(PROMPTS, 8)
     called = [i for i, e in enumerate(r.episodes) if e["tool_calls"]]
     assert called, "no rollout called the tool"
-    fmt, env = ToolFormat(), ToolEnv(ScoreTable(), tools=ToolEnv.build(["calc"]))
+    env = ToolEnv(ScoreTable(), tools=ToolEnv.build(["calc"]))
     for i in range(len(r.texts)):
         n = int(r.response_mask[i].sum())
         ids, mine = r.response_ids[i, :n].tolist(), r.loss_mask[i, :n].tolist()

@@ -132,21 +132,21 @@ class ToolEnv(Environment):
     observation; a turn without one is the answer, and the episode ends for the task's verifier
     to score (the model's turns, tool results left out, as `Rollout.texts`)."""
 
+    scores_episodes = False
+
     def __init__(self, scores: ScoreTable | dict | None = None, *, tools: dict[str, Tool],
                  format: ToolFormat | None = None):
         super().__init__(scores)
         self.tools, self.format = tools, format or ToolFormat()
         self.stop = tuple(self.format.stops(list(tools)))
 
-    @classmethod
-    def build(cls, names: list[str], options: dict[str, dict] | None = None,
-              format: ToolFormat | None = None) -> dict[str, Tool]:
-        """The tools named (each built once, shared by every episode) by registry name or `module:Class`."""
+    @staticmethod
+    def build(names: list[str], options: dict[str, dict] | None = None) -> dict[str, Tool]:
+        """The tools named in `sampler.tools` (registry names or `module:Class`), by their call
+        names, each built once and shared by every episode; `options` by the names as given."""
         options = options or {}
         tools = [build_tool(n, options.get(n)) for n in names]
         return {t.name: t for t in tools}
-
-    scores_episodes = False
 
     def reset(self, row: dict[str, Any]) -> str:
         return row["prompt"]

@@ -90,6 +90,11 @@ class EpisodeSampler:
         N = len(prompts) * n
         envs = [self.make_env() for _ in range(N)]
         firsts = list(self._pool.map(lambda i: envs[i].reset({**rows[i // n], "prompt": prompts[i // n]}), range(N)))
+        for g in range(len(prompts)):  # a group compares samples of one prompt (and the update
+            # runs each group's prompt once), so its episodes must start from the same one
+            if len(set(firsts[g * n:(g + 1) * n])) > 1:
+                raise ValueError(f"{type(envs[0]).__name__}.reset gave different first prompts for one data row; "
+                                 "the n episodes of a row must start from the same prompt")
         prompt_ids = [tok(f, add_special_tokens=False)["input_ids"] for f in firsts]
         resp: list[list[int]] = [[] for _ in range(N)]
         train: list[list[int]] = [[] for _ in range(N)]  # 1: sampled by the model, 0: an observation

@@ -281,7 +281,8 @@ class HFSampler:
             end, finish = len(toks), "length"
             if eos in toks:
                 end, finish = toks.index(eos) + 1, "eos"
-            if stopper is not None and stopper.at and 0 <= stopper.at[i] < end:
+            if stopper is not None and stopper.at and 0 <= stopper.at[i] <= end:  # <=: a batch whose last
+                # row stopped ends on that row's stop token
                 end, finish = stopper.at[i], "stop"
             if end > max_new[i]:
                 end, finish = max_new[i], "length"
