@@ -287,3 +287,21 @@ def test_rft_eval_samples_with_the_tools_and_reports_tool_use(trained):
     summary = json.loads((out / "summary.json").read_text())
     # greedy over the same 24 prompts in one batch: the run's own final eval, answer for answer
     assert res["correct"] == sum(summary["eval"]["last"]["correct_mask"])
+
+
+def test_tool_env_runs_a_python_call_in_the_sandbox_and_counts_its_errors():
+    tools = ToolEnv.build(["python", "calc"], {"python": {"timeout_s": 1.0, "workers": 1}})
+    env = ToolEnv(ScoreTable(), tools=tools)
+    try:
+        assert env.stop == ("</python>", "</calc>")
+        ok = env.step("Let me run it. <python>print(6 * 7)</python>")
+        assert (ok.observation, ok.info) == ("<output>42</output>", {"tool": "python", "status": "ok"})
+        bad = env.step("<python>1 / 0</python>")
+        assert bad.observation == "<output>ZeroDivisionError: division by zero</output>"
+        assert bad.info["status"] == "error"
+        late = env.step("<python>import time\ntime.sleep(5)</python>")
+        assert late.info["status"] == "timeout"
+        answer = env.step(" The answer is 42.")
+        assert answer.done and answer.score is None  # the task's verifier scores the answer
+    finally:
+        tools["python"].close()
