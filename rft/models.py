@@ -116,6 +116,7 @@ def load_model(path: str, cfg: ModelConfig, *, trainable: bool = True) -> PreTra
                                                      trust_remote_code=cfg.trust_remote_code)
     except OSError as e:
         raise UserError(f"cannot load model: {str(e).splitlines()[0]}", file=path, field="model.name") from None
+    own_memory(model)
     if not trainable:  # the frozen reference: no grads, no optimizer state, eval mode
         model.eval().requires_grad_(False)
     return model
@@ -145,6 +146,22 @@ def load_critic(path: str, cfg: ModelConfig) -> PreTrainedModel:
                         field="algorithm.critic.model") from None
     finally:
         hf_logging.set_verbosity(verbosity)
+    return own_memory(model)
+
+
+def own_memory(model: PreTrainedModel) -> PreTrainedModel:
+    """Copy every CPU parameter and buffer into memory of its own, in place (ties are kept).
+
+    transformers 5 maps a safetensors file and leaves CPU weights as views into it, aligned to
+    wherever the file's header ends (4 or 8 bytes; the allocator gives 64). CPU kernels split
+    their vectorised loops by alignment, so the same weights loaded from two files (a run's start
+    and its checkpoint) computed values a float ulp apart, and a resumed run drifted from the
+    straight one. The copy also lets go of the file.
+    """
+    with torch.no_grad():
+        for t in [*model.parameters(), *model.buffers()]:
+            if t.device.type == "cpu":
+                t.data = t.data.clone()
     return model
 
 

@@ -136,3 +136,24 @@ def test_recomputed_old_logprobs_and_tis_change_nothing_when_the_sampler_is_the_
     assert any(d.abs().max() > 1e-4 for d in plain)
     for a, b in zip(plain, fixed):
         torch.testing.assert_close(b, a, atol=1e-5, rtol=1e-4)
+
+
+def test_weights_loaded_from_two_files_compute_the_same_bits(tmp_path):
+    # transformers 5 left CPU weights as views into the mapped file, aligned by its header's
+    # length; the vectorised kernels then rounded differently for a checkpoint than for the start
+    # weights, and a resumed PPO run drifted from the straight one by a float ulp
+    import shutil
+    from safetensors.torch import load_file, save_file
+    from rft.models import load_critic
+
+    src = tiny_path(CFG.tiny)
+    copy = tmp_path / "copy"
+    shutil.copytree(src, copy)
+    save_file(load_file(src / "model.safetensors"), copy / "model.safetensors", metadata={"format": "pt", "pad": "x" * 20})
+    models = [load_model(str(p), CFG) for p in (src, copy)]
+    x = torch.randint(0, models[0].config.vocab_size, (4, 24))
+    for m in [*models, load_critic(str(copy), CFG)]:
+        assert all(t.data_ptr() % 64 == 0 for t in m.parameters()), "a weight is not in memory of its own"
+    assert models[0].lm_head.weight is models[0].model.embed_tokens.weight  # the tie survives the copy
+    with torch.no_grad():
+        assert torch.equal(models[0](x).logits, models[1](x).logits)
