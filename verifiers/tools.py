@@ -31,6 +31,7 @@ from __future__ import annotations
 import ast
 import operator
 import re
+import threading
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
@@ -157,6 +158,9 @@ class ToolFormat:
 
 
 # ---------------------------------------------------------------------------------------- calc
+# CPython 3.11's ast.parse is not thread-safe ("AST constructor recursion depth mismatch",
+# gh-106905), and environments step in threads.
+_PARSE_LOCK = threading.Lock()
 _BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
            ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow}
 
@@ -183,7 +187,8 @@ class Calculator(Tool):
     def run(self, args: str) -> ToolResult:
         expr = args.strip().replace("×", "*").replace("÷", "/").replace(",", "")
         try:
-            tree = ast.parse(expr, mode="eval")
+            with _PARSE_LOCK:
+                tree = ast.parse(expr, mode="eval")
         except SyntaxError:
             return ToolResult(f"error: cannot parse {expr[:60]!r}", "error")
         try:

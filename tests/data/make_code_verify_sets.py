@@ -27,6 +27,7 @@ import gzip
 import json
 import subprocess
 import sys
+import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -40,8 +41,11 @@ SWAP_CMP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, 
 SWAP_OP = {ast.Add: ast.Sub, ast.Sub: ast.Add}
 
 
+_PARSE_LOCK = threading.Lock()  # ast.parse (3.11, gh-106905) and catch_warnings are not thread-safe
+
+
 def _parse(program: str) -> ast.AST:
-    with warnings.catch_warnings():  # benchmark sources hold invalid escapes such as '\w' in plain strings
+    with _PARSE_LOCK, warnings.catch_warnings():  # benchmark sources hold invalid escapes such as '\w' in plain strings
         warnings.simplefilter("ignore", (SyntaxWarning, DeprecationWarning))
         return ast.parse(program)
 
